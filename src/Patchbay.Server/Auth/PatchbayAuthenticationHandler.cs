@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Patchbay.Http;
+using Patchbay.RateLimits;
+
+namespace Patchbay.Auth;
+
+// Why authentication failed, kept for the authorization result handler, which writes the contract's exact body.
+public sealed record AuthFailure(ApiError Error, RateDecision? RateLimit = null);
+
+// Reads whichever credential the request carries (refold-api.md §7.1): `Authorization: Bearer <session token>`
+// first, else `x-api-key` with `linked_account_id` from the header or, failing that, the query string.
+// On success the Caller is stored in the request's features.
+public sealed class PatchbayAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
+    ApiKeyHasher hasher, ApiKeyCache cache, ApiKeyStore store, SessionTokens sessions,
+    TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> limits)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "Patchbay";
+    public const string LinkedAccountHeader = "linked_account_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var authorization = Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return await AuthenticateSessionAsync(authorization[7..].Trim());
+
+        var apiKey = Request.Headers["x-api-key"].ToString();
+        if (apiKey.Length > 0) return await AuthenticateApiKeyAsync(apiKey.Trim());
+
+        return AuthenticateResult.NoResult();
+    }
+
+    async Task<AuthenticateResult> AuthenticateSessionAsync(string token)
+    {
+        var (claims, failure) = await sessions.ValidateAsync(token);
+        if (claims is null)
+        {
+            return Fail(ApiError.Unauthorized(ErrorCodes.InvalidToken,
+                failure == SessionFailure.Expired ? "Token Expired" : "Invalid token"));
+        }
+        return Succeed(new Caller(claims.OrgId, claims.Environment, claims.AccountId, CallerKind.SessionToken, claims.SessionId));
+    }
+
+    async Task<AuthenticateResult> AuthenticateApiKeyAsync(string apiKey)
+    {
+        var hash = hasher.Hash(apiKey);
+        if (!cache.TryGet(hash, out var key))
+        {
+            // An unknown key costs a database read; limit those per client address before paying for it.
+            var o = limits.CurrentValue;
+            if (o.Enabled)
+            {
+                var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var decision = buckets.TryAcquire("address:" + address, o.UnknownCredentialPermitsPerSecond, o.UnknownCredentialBurst);
+                if (!decision.Allowed) return Fail(RateLimitMiddleware.TooMany(decision), decision);
+            }
+            var generation = cache.Generation;
+            var row = await store.FindActiveAsync(hash, Context.RequestAborted);
+            if (row is null) return Fail(InvalidCredentials);
+            cache.Add(row, generation);
+            key = row;
+        }
+
+        var linkedAccount = Request.Headers[LinkedAccountHeader].ToString().Trim();
+        if (linkedAccount.Length == 0) linkedAccount = Request.Query[LinkedAccountHeader].ToString().Trim();
+        return Succeed(new Caller(key.OrgId, key.Environment, linkedAccount.Length == 0 ? null : linkedAccount, CallerKind.ApiKey, key.Id));
+    }
+
+    public static ApiError InvalidCredentials => ApiError.Unauthorized(ErrorCodes.ServerError, "Invalid Credentials");
+
+    AuthenticateResult Succeed(Caller caller)
+    {
+        Context.Features.Set(caller);
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    AuthenticateResult Fail(ApiError error, RateDecision? decision = null)
+    {
+        Context.Features.Set(new AuthFailure(error, decision));
+        return AuthenticateResult.Fail(error.Message);
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using Patchbay.Workers;
+
+namespace Patchbay.Auth;
+
+// Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
+// their revocation no longer needs remembering.
+public sealed class SessionCleanupWorker(SessionStore store, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
+    : PollingWorker(time, options, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    public override async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        var deleted = await store.DeleteExpiredAsync(Time.GetUtcNow() - TimeSpan.FromDays(1), ct);
+        if (deleted > 0) logger.LogInformation("Deleted {Count} expired sessions", deleted);
+        return false;
+    }
+}

@@ -1,0 +1,71 @@
+using Patchbay.Data;
+using Patchbay.LinkedAccounts;
+using Patchbay.Orgs;
+
+namespace Patchbay.Credentials;
+
+public sealed record DefaultAppTarget
+{
+    public required string AccountRowId { get; init; }
+    public string? IntegrationId { get; init; }
+}
+
+public sealed class IntegrationStore(Db db)
+{
+    // The linked account (null when it does not exist) and its default-app integration (null when it has none).
+    public Task<DefaultAppTarget?> FindDefaultAppAsync(string orgId, string environment, string accountId, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<DefaultAppTarget>("""
+            select la.id as account_row_id, i.id as integration_id
+            from linked_accounts la
+            left join integrations i on i.linked_account_id = la.id and i.is_default = @yes
+            where la.org_id = @orgId and la.environment = @environment and la.account_id = @accountId
+            """, new { orgId, environment, accountId, yes = true }, ct);
+
+    // The account's integration with the org's default custom app, created if missing. Returns its id.
+    public static async Task<string> EnsureDefaultAppAsync(DbTx tx, string accountRowId, CustomAppRow app, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var existing = await tx.QueryFirstOrDefaultAsync<string>(
+            "select id from integrations where linked_account_id = @accountRowId and app_key = @appKey",
+            new { accountRowId, appKey = app.Id }, ct);
+        if (existing is not null) return existing;
+        var row = new IntegrationRow
+        {
+            Id = Ids.New(now), LinkedAccountId = accountRowId, AppKey = app.Id, Type = "custom", AppId = app.Id,
+            Name = app.Name, Icon = app.Icon, IsDefault = true, CreatedAt = now, UpdatedAt = now,
+        };
+        await tx.ExecuteAsync($"""
+            insert into integrations ({LinkedAccountStore.IntegrationColumns})
+            values (@Id, @LinkedAccountId, @AppKey, @Type, @AppId, @Name, @Icon, @Identifier, @IsDefault, @ReauthRequired, @CreatedAt, @UpdatedAt)
+            """, row, ct);
+        return row.Id;
+    }
+
+    // Inserts or replaces one sealed credential; says which it did ("added" or "updated").
+    public static async Task<string> UpsertCredentialAsync(DbTx tx, string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct)
+    {
+        var args = new { integrationId, key, sealedValue, now };
+        var inserted = await tx.ExecuteAsync("""
+            insert into integration_credentials (integration_id, key, sealed_value, created_at, updated_at)
+            values (@integrationId, @key, @sealedValue, @now, @now)
+            on conflict (integration_id, key) do nothing
+            """, args, ct);
+        if (inserted == 1) return "added";
+        await tx.ExecuteAsync("""
+            update integration_credentials set sealed_value = @sealedValue, updated_at = @now
+            where integration_id = @integrationId and key = @key
+            """, args, ct);
+        return "updated";
+    }
+
+    public Task<string> UpsertCredentialAsync(string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(tx => UpsertCredentialAsync(tx, integrationId, key, sealedValue, now, ct), ct);
+
+    public async Task<bool> DeleteCredentialAsync(string integrationId, string key, CancellationToken ct) =>
+        await db.ExecuteAsync("delete from integration_credentials where integration_id = @integrationId and key = @key",
+            new { integrationId, key }, ct) > 0;
+
+    public Task<IReadOnlyList<string>> CredentialKeysAsync(string integrationId, CancellationToken ct) =>
+        db.QueryAsync<string>("select key from integration_credentials where integration_id = @integrationId order by key",
+            new { integrationId }, ct);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Patchbay.Vault;
+
+namespace Patchbay.Data;
+
+public static class DataFeature
+{
+    public static IServiceCollection AddData(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SqlDialect>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            if (options.ResolvedProvider == DatabaseProvider.Postgres)
+            {
+                var cs = options.ConnectionString ?? throw new InvalidOperationException("Patchbay:Database:ConnectionString is required for PostgreSQL.");
+                return new PostgresDialect(NpgsqlDataSource.Create(PostgresDialect.NormalizeConnectionString(cs)));
+            }
+            var sqlite = options.ConnectionString
+                ?? $"Data Source={Path.Combine(DataDirectory.Resolve(sp.GetRequiredService<IConfiguration>()), "patchbay.db")}";
+            return new SqliteDialect(sqlite);
+        });
+        services.AddSingleton<Db>();
+        services.AddSingleton<Migrator>();
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Patchbay.Http;
+
+public sealed class HttpOptions
+{
+    public const string Section = "Patchbay:Http";
+
+    /// <summary>Largest accepted request body, in bytes.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxRequestBodySize { get; set; } = 1 << 20;
+
+    // Set when Patchbay runs behind a reverse proxy, so rate limits see the client's address (X-Forwarded-For).
+    public bool TrustForwardedHeaders { get; set; }
+}

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Patchbay.Http;
+
+// Request bodies are read by hand rather than by model binding so that every malformed body, wrong type and
+// missing field gets a deliberate message in the error shape (the framework's binder answers with .NET type names).
+public static class JsonBody
+{
+    static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    // Reads the body as one JSON object. An empty body is an empty object when `required` is false.
+    public static async Task<JsonDocument> ReadObjectAsync(HttpContext http, bool required = true)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var limit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<HttpOptions>>().Value.MaxRequestBodySize;
+        if (http.Request.ContentLength > limit) throw TooLarge(limit);
+
+        var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and < 65536 ? (int)http.Request.ContentLength : 4096);
+        var body = http.Request.Body;
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var read = await body.ReadAsync(memory, http.RequestAborted);
+            if (read == 0) break;
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit) throw TooLarge(limit);
+        }
+
+        if (IsBlank(buffer.WrittenSpan))
+        {
+            if (required) throw new ApiException(ApiError.Validation("Request body is required and must be a JSON object"));
+            return JsonDocument.Parse("{}");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson,
+                $"Request body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})"));
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw new ApiException(ApiError.Validation("Request body must be a JSON object"));
+        }
+        return document;
+    }
+
+    static ApiException TooLarge(long limit) =>
+        new(ApiError.Create(413, ErrorCodes.PayloadTooLarge, $"Request body is too large (limit {limit} bytes)"));
+
+    static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        return true;
+    }
+}
+
+// Typed reads from a JSON object with messages that name the field.
+public static class Json
+{
+    public static bool Has(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
+
+    public static string? OptionalString(JsonElement obj, string name, string? path = null)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String)
+            throw new ApiException(ApiError.Validation($"'{path ?? name}' must be a string"));
+        return value.GetString();
+    }
+
+    public static string RequiredString(JsonElement obj, string name, string? path = null) =>
+        OptionalString(obj, name, path) is { Length: > 0 } s
+            ? s
+            : throw new ApiException(ApiError.Validation($"'{path ?? name}' is required"));
+
+    public static JsonElement? OptionalObject(JsonElement obj, string name, string? path = null)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Object)
+            throw new ApiException(ApiError.Validation($"'{path ?? name}' must be an object"));
+        return value;
+    }
+
+    public static bool? OptionalBool(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(value.GetString(), out var b) => b,
+            _ => throw new ApiException(ApiError.Validation($"'{name}' must be a boolean")),
+        };
+    }
+
+    // A value the contract "coerces to a string": strings as they are, numbers and booleans as their JSON text,
+    // objects and arrays as compact JSON. Null is reported by the caller.
+    public static string? CoerceToString(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+
+    // An object of scalar values read as ordered pairs, so duplicate keys in the raw JSON stay visible.
+    // Numbers and booleans are coerced; null values are kept as null (callers decide what null means).
+    public static List<KeyValuePair<string, string?>> ScalarMap(JsonElement obj, string path)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+            throw new ApiException(ApiError.Validation($"'{path}' must be an object"));
+        var pairs = new List<KeyValuePair<string, string?>>();
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                throw new ApiException(ApiError.Validation($"'{path}.{property.Name}' must be a string"));
+            pairs.Add(new(property.Name, CoerceToString(property.Value)));
+        }
+        return pairs;
+    }
+}

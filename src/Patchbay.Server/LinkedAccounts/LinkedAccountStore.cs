@@ -1,0 +1,78 @@
+using Patchbay.Data;
+using Patchbay.Http;
+
+namespace Patchbay.LinkedAccounts;
+
+public sealed class LinkedAccountStore(Db db)
+{
+    public const string Columns = "id, org_id, environment, account_id, name, udf, scope, version, created_at, updated_at";
+    public const string IntegrationColumns =
+        "id, linked_account_id, app_key, type, app_id, name, icon, identifier, is_default, reauth_required, created_at, updated_at";
+
+    public Task<LinkedAccountRow?> FindAsync(string orgId, string environment, string accountId, CancellationToken ct) =>
+        db.WithConnectionAsync(c => FindAsync(c, orgId, environment, accountId, ct), ct);
+
+    public static Task<LinkedAccountRow?> FindAsync(DbTx tx, string orgId, string environment, string accountId, CancellationToken ct) =>
+        tx.QueryFirstOrDefaultAsync<LinkedAccountRow>($"""
+            select {Columns} from linked_accounts
+            where org_id = @orgId and environment = @environment and account_id = @accountId
+            """, new { orgId, environment, accountId }, ct);
+
+    // The account and its integrations, on one connection.
+    public Task<(LinkedAccountRow? Account, IReadOnlyList<IntegrationRow> Integrations)> FindWithIntegrationsAsync(
+        string orgId, string environment, string accountId, CancellationToken ct) =>
+        db.WithConnectionAsync<(LinkedAccountRow?, IReadOnlyList<IntegrationRow>)>(async c =>
+        {
+            var account = await FindAsync(c, orgId, environment, accountId, ct);
+            if (account is null) return (null, []);
+            return (account, await IntegrationsAsync(c, [account.Id], ct));
+        }, ct);
+
+    public static Task<IReadOnlyList<IntegrationRow>> IntegrationsAsync(DbTx tx, IReadOnlyList<string> accountRowIds, CancellationToken ct) =>
+        accountRowIds.Count == 0
+            ? Task.FromResult<IReadOnlyList<IntegrationRow>>([])
+            : tx.QueryAsync<IntegrationRow>($"""
+                select {IntegrationColumns} from integrations
+                where {tx.Dialect.InList("linked_account_id", "accountRowIds")}
+                order by created_at, id
+                """, new { accountRowIds }, ct);
+
+    public Task<(IReadOnlyList<LinkedAccountRow> Rows, IReadOnlyList<IntegrationRow> Integrations, long Total)> ListAsync(
+        string orgId, string environment, string? scope, Page page, CancellationToken ct) =>
+        db.WithConnectionAsync(async c =>
+        {
+            var filter = "org_id = @orgId and environment = @environment" + (scope is null ? "" : " and scope = @scope");
+            var args = new { orgId, environment, scope, page.Limit, page.Offset };
+            var total = await c.ExecuteScalarAsync<long>($"select count(*) from linked_accounts where {filter}", args, ct);
+            var rows = await c.QueryAsync<LinkedAccountRow>(
+                $"select {Columns} from linked_accounts where {filter} order by id limit @Limit offset @Offset", args, ct);
+            var integrations = await IntegrationsAsync(c, rows.Select(r => r.Id).ToList(), ct);
+            return (rows, integrations, total);
+        }, ct);
+
+    public static Task InsertAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct) =>
+        tx.ExecuteAsync($"""
+            insert into linked_accounts ({Columns})
+            values (@Id, @OrgId, @Environment, @AccountId, @Name, @Udf, @Scope, @Version, @CreatedAt, @UpdatedAt)
+            """, row, ct);
+
+    public static Task UpdateAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct) =>
+        tx.ExecuteAsync("""
+            update linked_accounts set name = @Name, udf = @Udf, scope = @Scope, version = @Version, updated_at = @UpdatedAt
+            where id = @Id
+            """, row, ct);
+
+    // Integrations and their credentials go with the account (foreign-key cascade).
+    public static Task<int> DeleteAsync(DbTx tx, string id, CancellationToken ct) =>
+        tx.ExecuteAsync("delete from linked_accounts where id = @id", new { id }, ct);
+
+    // Removes the account's integration(s) for an app, addressed by native slug, or for custom apps by the app's
+    // slug or id. Credentials go with them (cascade). Idempotent.
+    public static Task<int> DeleteIntegrationAsync(DbTx tx, string orgId, string accountRowId, string slug, CancellationToken ct) =>
+        tx.ExecuteAsync("""
+            delete from integrations
+            where linked_account_id = @accountRowId
+              and (app_key = @slug or type = @slug
+                   or app_id in (select id from custom_apps where org_id = @orgId and slug = @slug))
+            """, new { orgId, accountRowId, slug }, ct);
+}

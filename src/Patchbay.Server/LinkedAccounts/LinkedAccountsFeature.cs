@@ -1,0 +1,16 @@
+using Patchbay.Auth;
+using Patchbay.Workers;
+
+namespace Patchbay.LinkedAccounts;
+
+public static class LinkedAccountsFeature
+{
+    public static IServiceCollection AddLinkedAccounts(this IServiceCollection services)
+    {
+        services.AddSingleton<LinkedAccountStore>();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        services.AddSingleton<SessionCleanupWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionCleanupWorker>());
+        return services;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace Patchbay.Operations;
+
+public static class OperationsFeature
+{
+    // Registered right after AddData so that Startup is the first hosted service to start.
+    public static IServiceCollection AddStartup(this IServiceCollection services)
+    {
+        services.AddSingleton<Startup>();
+        services.AddHostedService(sp => sp.GetRequiredService<Startup>());
+        return services;
+    }
+
+    public static IServiceCollection AddOperations(this IServiceCollection services)
+    {
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Patchbay API",
+                Version = "v1",
+                Description = "Refold-compatible embedded-integration API. Authenticate with `x-api-key` (plus `linked_account_id` " +
+                    "for linked-account routes) or `Authorization: Bearer <session token>`.",
+            };
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["Org API Key"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
+                Description = "Organization API key (`tk…` test, `pk…` production).",
+            };
+            document.Components.SecuritySchemes["Linked Account Token"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                Description = "Session token from POST /api/v2/public/session-token.",
+            };
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static void MapApiDocs(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Patchbay API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+    }
+}

@@ -1,0 +1,28 @@
+using Patchbay.Auth;
+using Patchbay.Data;
+using Patchbay.Orgs;
+using Patchbay.Vault;
+
+namespace Patchbay.Operations;
+
+// Brings the database and the shared secrets up before the server accepts requests. Registered as the first hosted
+// service: hosted services start in order, and all of them before Kestrel listens.
+public sealed class Startup(
+    Migrator migrator, Vault.Vault vault, ServerSecrets secrets, ApiKeyHasher hasher, SessionTokens sessions,
+    OrgBootstrapper bootstrapper, ILogger<Startup> logger) : IHostedService
+{
+    public bool Completed { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await migrator.MigrateAsync(cancellationToken);
+        await vault.InitializeAsync(cancellationToken);
+        await hasher.InitializeAsync(secrets, cancellationToken);
+        await sessions.InitializeAsync(secrets, cancellationToken);
+        await bootstrapper.RunAsync(cancellationToken);
+        Completed = true;
+        logger.LogInformation("Patchbay is ready");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

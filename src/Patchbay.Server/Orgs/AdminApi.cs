@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Patchbay.Auth;
+using Patchbay.Data;
+using Patchbay.Http;
+
+namespace Patchbay.Orgs;
+
+// The self-hoster's API, under /admin/v1, authenticated by the admin token from configuration.
+public static class AdminApi
+{
+    public static void MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin/v1")
+            .AddEndpointFilter<AdminTokenFilter>()
+            .WithTags("Admin");
+
+        admin.MapPost("/orgs", CreateOrg);
+        admin.MapGet("/orgs", ListOrgs);
+        admin.MapGet("/orgs/{orgId}", GetOrg);
+        admin.MapPost("/orgs/{orgId}/api-keys/{environment}/regenerate", RegenerateKey);
+    }
+
+    static async Task<Results<Created<CreateOrgResponse>, ApiError>> CreateOrg(
+        HttpContext http, Db db, OrgStore orgs, TimeProvider time, CancellationToken ct)
+    {
+        using var body = await JsonBody.ReadObjectAsync(http);
+        var name = Json.RequiredString(body.RootElement, "name").Trim();
+        if (name.Length is 0 or > 200) return ApiError.Validation("'name' must be 1 to 200 characters");
+
+        var now = time.GetUtcNow();
+        var created = await db.InTransactionAsync(tx => orgs.CreateAsync(tx, name, new Dictionary<string, string>(), now, ct), ct);
+        var keys = await orgs.ListKeysAsync(created.Org.Id, ct);
+        return TypedResults.Created($"/admin/v1/orgs/{created.Org.Id}",
+            new CreateOrgResponse(AdminOrgResponse.From(created.Org, created.DefaultApp, keys), created.GeneratedKeys));
+    }
+
+    static async Task<Ok<Paginated<AdminOrgResponse>>> ListOrgs(HttpRequest request, OrgStore orgs, CancellationToken ct)
+    {
+        var page = Page.From(request);
+        var (rows, total) = await orgs.ListAsync(page, ct);
+        var docs = new List<AdminOrgResponse>(rows.Count);
+        foreach (var org in rows)
+            docs.Add(AdminOrgResponse.From(org, await orgs.DefaultAppAsync(org.Id, ct), await orgs.ListKeysAsync(org.Id, ct)));
+        return TypedResults.Ok(Paginated.Of(docs, total, page));
+    }
+
+    static async Task<Results<Ok<AdminOrgResponse>, ApiError>> GetOrg(string orgId, OrgStore orgs, CancellationToken ct)
+    {
+        var org = await orgs.GetAsync(orgId, ct);
+        if (org is null) return OrgNotFound(orgId);
+        return TypedResults.Ok(AdminOrgResponse.From(org, await orgs.DefaultAppAsync(org.Id, ct), await orgs.ListKeysAsync(org.Id, ct)));
+    }
+
+    static async Task<Results<Ok<RegenerateKeyResponse>, ApiError>> RegenerateKey(
+        string orgId, string environment, OrgStore orgs, TimeProvider time, CancellationToken ct)
+    {
+        if (!OrgEnvironments.IsValid(environment))
+            return ApiError.Validation($"Unknown environment '{environment}': use 'test' or 'production'");
+        if (await orgs.GetAsync(orgId, ct) is null) return OrgNotFound(orgId);
+        var apiKey = await orgs.RegenerateKeyAsync(orgId, environment, time.GetUtcNow(), ct);
+        return TypedResults.Ok(new RegenerateKeyResponse(orgId, environment, apiKey));
+    }
+
+    static ApiError OrgNotFound(string orgId) => ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Organization {orgId} not found");
+}
+
+// Admin requests carry `Authorization: Bearer <admin token>`; compared in fixed time. With no token configured the
+// admin API answers 403 and says how to enable it.
+public sealed class AdminTokenFilter(IOptionsMonitor<AdminOptions> options) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var configured = options.CurrentValue.Token;
+        if (string.IsNullOrEmpty(configured))
+            return ApiError.Forbidden(ErrorCodes.AdminDisabled, "The admin API is disabled: set Patchbay:Admin:Token to enable it");
+
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+        var actual = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        if (presented.Length == 0 || !CryptographicOperations.FixedTimeEquals(expected, actual))
+            return ApiError.Unauthorized(ErrorCodes.InvalidAdminToken, "Invalid admin token");
+        return await next(context);
+    }
+}

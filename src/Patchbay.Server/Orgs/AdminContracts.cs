@@ -1,0 +1,22 @@
+using Patchbay.Auth;
+
+namespace Patchbay.Orgs;
+
+public sealed record AdminAppResponse(string Id, string Slug, string Name);
+
+public sealed record AdminKeyResponse(string Environment, string Hint, string Source, DateTimeOffset CreatedAt);
+
+public sealed record AdminOrgResponse(
+    string Id, string Name, AdminAppResponse? DefaultApp, IReadOnlyList<AdminKeyResponse> ApiKeys,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static AdminOrgResponse From(OrgRow org, CustomAppRow? app, IEnumerable<ApiKeyRow> keys) => new(
+        org.Id, org.Name, app is null ? null : new(app.Id, app.Slug, app.Name),
+        keys.Select(k => new AdminKeyResponse(k.Environment, k.KeyHint, k.Source, k.CreatedAt)).ToList(),
+        org.CreatedAt, org.UpdatedAt);
+}
+
+// The only responses that ever carry an API key in clear: creation and regeneration, once.
+public sealed record CreateOrgResponse(AdminOrgResponse Org, IReadOnlyDictionary<string, string> ApiKeys);
+
+public sealed record RegenerateKeyResponse(string OrgId, string Environment, string ApiKey);

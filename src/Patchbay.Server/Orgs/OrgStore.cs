@@ -1,0 +1,92 @@
+using Patchbay.Auth;
+using Patchbay.Data;
+using Patchbay.Http;
+
+namespace Patchbay.Orgs;
+
+public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKeyCache keyCache)
+{
+    const string OrgColumns = "id, name, created_at, updated_at";
+    const string AppColumns = "id, org_id, slug, name, description, icon, is_default, created_at, updated_at";
+
+    public sealed record CreatedOrg(OrgRow Org, CustomAppRow DefaultApp, IReadOnlyDictionary<string, string> GeneratedKeys);
+
+    // Creates an org with its default custom app and one API key per environment. Keys given in `knownKeys`
+    // (bootstrap configuration) are registered as they are; the others are generated and returned once.
+    public async Task<CreatedOrg> CreateAsync(DbTx tx, string name, IReadOnlyDictionary<string, string> knownKeys, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(knownKeys);
+        var org = new OrgRow { Id = Ids.New(now), Name = name, CreatedAt = now, UpdatedAt = now };
+        await tx.ExecuteAsync("insert into orgs (id, name, created_at, updated_at) values (@Id, @Name, @CreatedAt, @UpdatedAt)", org, ct);
+
+        var app = new CustomAppRow
+        {
+            Id = Ids.New(now), OrgId = org.Id, Slug = Slugs.From(name), Name = name, IsDefault = true, CreatedAt = now, UpdatedAt = now,
+        };
+        await tx.ExecuteAsync($"""
+            insert into custom_apps ({AppColumns})
+            values (@Id, @OrgId, @Slug, @Name, @Description, @Icon, @IsDefault, @CreatedAt, @UpdatedAt)
+            """, app, ct);
+
+        var generated = new Dictionary<string, string>();
+        foreach (var environment in (string[])[OrgEnvironments.Test, OrgEnvironments.Production])
+        {
+            var known = knownKeys.GetValueOrDefault(environment);
+            var key = known ?? ApiKeyHasher.Generate(environment);
+            await keys.InsertAsync(tx, NewKeyRow(org.Id, environment, key, known is null ? "generated" : "bootstrap", now), ct);
+            if (known is null) generated[environment] = key;
+        }
+        return new CreatedOrg(org, app, generated);
+    }
+
+    public ApiKeyRow NewKeyRow(string orgId, string environment, string apiKey, string source, DateTimeOffset now) => new()
+    {
+        Id = Ids.New(now),
+        OrgId = orgId,
+        Environment = environment,
+        KeyHash = hasher.Hash(apiKey),
+        KeyHint = ApiKeyHasher.Hint(apiKey),
+        Source = source,
+        CreatedAt = now,
+    };
+
+    // Replaces an environment's API key. The old key stops working at once on this node and, through AuthSync,
+    // on every other node.
+    public async Task<string> RegenerateKeyAsync(string orgId, string environment, DateTimeOffset now, CancellationToken ct)
+    {
+        var apiKey = ApiKeyHasher.Generate(environment);
+        var revoked = await db.InTransactionAsync(async tx =>
+        {
+            var old = await keys.RevokeActiveAsync(tx, orgId, environment, now, ct);
+            await keys.InsertAsync(tx, NewKeyRow(orgId, environment, apiKey, "generated", now), ct);
+            return old;
+        }, ct);
+        if (revoked is not null) keyCache.Evict(revoked);
+        return apiKey;
+    }
+
+    public Task<OrgRow?> GetAsync(string id, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<OrgRow>($"select {OrgColumns} from orgs where id = @id", new { id }, ct);
+
+    public Task<OrgRow?> GetAsync(DbTx tx, string id, CancellationToken ct) =>
+        tx.QueryFirstOrDefaultAsync<OrgRow>($"select {OrgColumns} from orgs where id = @id", new { id }, ct);
+
+    public Task<(IReadOnlyList<OrgRow> Rows, long Total)> ListAsync(Page page, CancellationToken ct) =>
+        db.WithConnectionAsync(async c =>
+        {
+            var total = await c.ExecuteScalarAsync<long>("select count(*) from orgs", null, ct);
+            var rows = await c.QueryAsync<OrgRow>($"select {OrgColumns} from orgs order by id limit @Limit offset @Offset", page, ct);
+            return (rows, total);
+        }, ct);
+
+    public Task<IReadOnlyList<ApiKeyRow>> ListKeysAsync(string orgId, CancellationToken ct) => keys.ListActiveAsync(orgId, ct);
+
+    public Task<CustomAppRow?> DefaultAppAsync(string orgId, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",
+            new { orgId, yes = true }, ct);
+
+    public Task<CustomAppRow?> DefaultAppAsync(DbTx tx, string orgId, CancellationToken ct) =>
+        tx.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",
+            new { orgId, yes = true }, ct);
+}

@@ -1,0 +1,44 @@
+using Patchbay.Auth;
+using Patchbay.Credentials;
+using Patchbay.Data;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+using Patchbay.Operations;
+using Patchbay.Orgs;
+using Patchbay.RateLimits;
+using Patchbay.Sessions;
+using Patchbay.Vault;
+
+if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
+    .AddData()                                 // Data/: dialect, Db, migrator
+    .AddStartup()                              // Operations/: migrate, unseal, bootstrap, before Kestrel listens
+    .AddVault()                                // Vault/: AES-GCM envelope, server secrets
+    .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
+    .AddRateLimits()
+    .AddOrgs()                                 // Orgs/: organizations, API keys, the admin API
+    .AddLinkedAccounts()
+    .AddCredentials()
+    .AddOperations();                          // health, OpenAPI, graceful shutdown
+
+var app = builder.Build();
+
+app.UseHttpConventions();
+app.UseAuthentication();
+app.UseRateLimits();
+app.UseAuthorization();
+
+var api = app.MapGroup("/api/v2/public");
+api.MapLinkedAccounts();
+api.MapSessions();
+api.MapCredentials();
+app.MapAdmin();
+app.MapOperations();
+app.MapApiDocs();
+
+await app.RunAsync();
+return 0;

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Patchbay.Auth;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+
+namespace Patchbay.Sessions;
+
+// Session tokens, refold-api.md §3.2.
+public static class SessionsApi
+{
+    public static void MapSessions(this IEndpointRouteBuilder api)
+    {
+        var sessions = api.MapGroup("/session-token").WithTags("Session Tokens");
+
+        sessions.MapPost("", Issue).RequireAuthorization(Policies.Org);
+        sessions.MapPost("/revoke", Revoke).RequireAuthorization(Policies.Session);
+        // Refold decommissioned its refresh route in March 2026; Patchbay keeps one so `refresh_token` is usable.
+        sessions.MapPost("/refresh", Refresh).AllowAnonymous();
+    }
+
+    static async Task<Results<Ok<SessionTokenResponse>, ApiError>> Issue(
+        HttpContext http, Caller caller, LinkedAccountStore accounts, SessionTokens tokens, CancellationToken ct)
+    {
+        var forceRefresh = http.Request.Query["force_refresh"].ToString() switch
+        {
+            "" => false,
+            var v when bool.TryParse(v, out var b) => b,
+            _ => throw new ApiException(ApiError.Validation("'force_refresh' must be \"true\" or \"false\"")),
+        };
+        using var body = await JsonBody.ReadObjectAsync(http, required: false);
+        var accountId = Json.OptionalString(body.RootElement, "linked_account_id") ?? Json.OptionalString(body.RootElement, "account_id");
+        if (string.IsNullOrWhiteSpace(accountId)) return ApiError.BadRequest(ErrorCodes.ServerError, "linked_account_id is required");
+
+        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, accountId, ct);
+        if (account is null)
+        {
+            return ApiError.BadRequest(ErrorCodes.InvalidLinkedAccountId,
+                $"No linked account found for account id : {accountId} in environment {caller.Environment}");
+        }
+        var issued = await tokens.IssueAsync(caller.OrgId, caller.Environment, account.AccountId, account.Id, forceRefresh, ct);
+        return TypedResults.Ok(new SessionTokenResponse(issued.Token, issued.RefreshToken, issued.ExpiresIn, issued.RefreshExpiresIn));
+    }
+
+    static async Task<Ok<RevokeSessionResponse>> Revoke(Caller caller, SessionStore store, SessionTokens tokens, TimeProvider time, CancellationToken ct)
+    {
+        var row = await store.FindAsync(caller.CredentialId, ct);
+        var revoked = row is not null && await store.RevokeAsync(row.Id, time.GetUtcNow(), ct);
+        if (row is not null) tokens.MarkRevoked(row.Id, row.RefreshExpiresAt);
+        return TypedResults.Ok(new RevokeSessionResponse(true, revoked ? 1 : 0));
+    }
+
+    // Trades a refresh token for a new session; the old session (token and refresh token) is revoked, so each
+    // refresh token works once.
+    static async Task<Results<Ok<SessionTokenResponse>, ApiError>> Refresh(
+        HttpContext http, SessionStore store, SessionTokens tokens, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
+    {
+        using var body = await JsonBody.ReadObjectAsync(http);
+        var refreshToken = Json.RequiredString(body.RootElement, "refresh_token");
+        var (claims, failure) = await tokens.ValidateAsync(refreshToken, refresh: true);
+        if (claims is null)
+            return ApiError.Unauthorized(ErrorCodes.InvalidToken, failure == SessionFailure.Expired ? "Token Expired" : "Invalid token");
+
+        var account = await accounts.FindAsync(claims.OrgId, claims.Environment, claims.AccountId, ct);
+        var row = await store.FindAsync(claims.SessionId, ct);
+        if (account is null || row is null || !await store.RevokeAsync(row.Id, time.GetUtcNow(), ct))
+            return ApiError.Unauthorized(ErrorCodes.InvalidToken, "Invalid token");
+        tokens.MarkRevoked(row.Id, row.RefreshExpiresAt);
+
+        var issued = await tokens.IssueAsync(claims.OrgId, claims.Environment, account.AccountId, account.Id, forceRefresh: true, ct);
+        return TypedResults.Ok(new SessionTokenResponse(issued.Token, issued.RefreshToken, issued.ExpiresIn, issued.RefreshExpiresIn));
+    }
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Patchbay.Vault;
+
+// The master keys this node holds: the current one (wraps new data keys) and any previous ones still being
+// rotated out. Ids are fingerprints, so nodes agree on them without configuration.
+public sealed class MasterKeys
+{
+    public MasterKeys(IOptions<VaultOptions> options, IConfiguration configuration, ILogger<MasterKeys> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        var current = o.MasterKey is { Length: > 0 }
+            ? Decode(o.MasterKey, "Patchbay:Vault:MasterKey")
+            : LoadOrCreateFile(o.MasterKeyFile ?? Path.Combine(DataDirectory.Resolve(configuration), "master.key"), logger);
+        Current = new(IdOf(current), current);
+        var all = new Dictionary<string, byte[]> { [Current.Id] = current };
+        foreach (var previous in o.PreviousMasterKeys)
+        {
+            var key = Decode(previous, "Patchbay:Vault:PreviousMasterKeys");
+            all[IdOf(key)] = key;
+        }
+        ById = all;
+    }
+
+    public (string Id, byte[] Key) Current { get; }
+
+    public IReadOnlyDictionary<string, byte[]> ById { get; }
+
+    public static string IdOf(byte[] key) => "mk" + Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, 4));
+
+    static byte[] Decode(string base64, string setting)
+    {
+        byte[] key;
+        try { key = Convert.FromBase64String(base64.Trim()); }
+        catch (FormatException) { throw new InvalidOperationException($"{setting} is not valid base64."); }
+        if (key.Length != 32) throw new InvalidOperationException($"{setting} must be 32 bytes (base64 of 32 random bytes); it is {key.Length}.");
+        return key;
+    }
+
+    static byte[] LoadOrCreateFile(string path, ILogger logger)
+    {
+        if (File.Exists(path))
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+                logger.LogWarning("Vault master key file {Path} is readable by other users; restrict it to the owner (chmod 600)", path);
+            return Decode(File.ReadAllText(path, Encoding.UTF8), path);
+        }
+
+        var key = RandomNumberGenerator.GetBytes(32);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!); // a full path always has a folder
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(path, fileOptions))
+        using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            writer.Write(Convert.ToBase64String(key));
+        logger.LogWarning(
+            "Generated a new vault master key in {Path} (owner-only). Everything Patchbay encrypts depends on it: back it up, " +
+            "and in production set Patchbay:Vault:MasterKey or Patchbay:Vault:MasterKeyFile explicitly (every node needs the same key)",
+            path);
+        return key;
+    }
+}
+
+public static class DataDirectory
+{
+    public const string Setting = "Patchbay:DataDirectory";
+
+    public static string Resolve(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Path.GetFullPath(configuration[Setting] is { Length: > 0 } dir ? dir : "data");
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace Patchbay.Workers;
+
+public sealed class WorkerOptions
+{
+    public const string Section = "Patchbay:Workers";
+
+    // Tests turn workers off and drive RunOnceAsync themselves.
+    public bool Enabled { get; set; } = true;
+}
+
+// Runs RunOnceAsync on a fixed cadence. A tick that filled its batch runs again at once.
+public abstract class PollingWorker(TimeProvider time, IOptions<WorkerOptions> options, ILogger logger) : BackgroundService
+{
+    protected TimeProvider Time { get; } = time;
+
+    protected abstract TimeSpan Interval { get; }
+
+    // Claims and processes one batch. Returns true when the batch was full, so more work may be waiting.
+    public abstract Task<bool> RunOnceAsync(CancellationToken ct);
+
+    protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+
+        using var timer = new PeriodicTimer(Interval, Time);
+        do
+        {
+            try
+            {
+                while (await RunOnceAsync(stoppingToken)) { }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // shutdown is not an error
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "{Worker} tick failed", GetType().Name);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+}

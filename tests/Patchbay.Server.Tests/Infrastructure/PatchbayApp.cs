@@ -1,0 +1,194 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Patchbay.Data;
+using Xunit;
+
+namespace Patchbay.Tests.Infrastructure;
+
+// One Patchbay server over its own fresh database, through the real stack: real configuration, real auth headers,
+// real SQL. A test class gets one (IClassFixture), and creates the accounts and rows it reads.
+public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminToken = "test-admin-token-0123456789";
+
+    readonly Dictionary<string, string?> settings = new();
+
+    protected PatchbayApp()
+    {
+        TestApiKey = "tk" + Guid.NewGuid().ToString("D");
+        ProductionApiKey = "pk" + Guid.NewGuid().ToString("D");
+        MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        DataDirectory = Path.Combine(Path.GetTempPath(), "patchbay-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public string TestApiKey { get; private set; }
+    public string ProductionApiKey { get; private set; }
+    public string MasterKey { get; private set; }
+    public string DataDirectory { get; }
+    public string ConnectionString { get; protected set; } = "";
+    public abstract DatabaseProvider Provider { get; }
+
+    // Settings a subclass or a test adds on top of the defaults (before the server starts).
+    public IDictionary<string, string?> Settings => settings;
+
+    public Db Db => Services.GetRequiredService<Db>();
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        if (sharedFrom is null) ConnectionString = await CreateDatabaseAsync();
+        _ = Server; // start now, so a start-up failure fails the fixture with its own message
+    }
+
+    protected abstract Task<string> CreateDatabaseAsync();
+
+    protected abstract Task DropDatabaseAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Patchbay:DataDirectory"] = DataDirectory,
+            ["Patchbay:Database:Provider"] = Provider.ToString(),
+            ["Patchbay:Database:ConnectionString"] = ConnectionString,
+            ["Patchbay:Vault:MasterKey"] = MasterKey,
+            ["Patchbay:Admin:Token"] = AdminToken,
+            ["Patchbay:Bootstrap:TestApiKey"] = TestApiKey,
+            ["Patchbay:Bootstrap:ProductionApiKey"] = ProductionApiKey,
+            ["Patchbay:Workers:Enabled"] = "false",
+            // Tests send many requests per key; the rate-limit tests set the real limits on their own server.
+            ["Patchbay:RateLimits:PermitsPerSecond"] = "1000000",
+            ["Patchbay:RateLimits:Burst"] = "1000000",
+            ["Patchbay:RateLimits:UnknownCredentialPermitsPerSecond"] = "1000000",
+            ["Patchbay:RateLimits:UnknownCredentialBurst"] = "1000000",
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in defaults.Concat(settings)) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    public HttpClient ClientFor(string? apiKey = null, string? linkedAccountId = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("x-api-key", apiKey ?? TestApiKey);
+        if (linkedAccountId is not null) client.DefaultRequestHeaders.Add("linked_account_id", linkedAccountId);
+        return client;
+    }
+
+    public HttpClient SessionClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    public HttpClient AdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        return client;
+    }
+
+    public static string NewAccountId() => "user_" + Guid.NewGuid().ToString("N")[..12];
+
+    // Creates a linked account through the public API and returns its account_id.
+    public async Task<string> CreateLinkedAccountAsync(object? extra = null, string? apiKey = null)
+    {
+        var id = NewAccountId();
+        var body = new Dictionary<string, object?> { ["linked_account_id"] = id, ["name"] = "Account " + id };
+        if (extra is not null)
+        {
+            foreach (var property in JsonSerializer.SerializeToElement(extra).EnumerateObject())
+                body[property.Name] = property.Value;
+        }
+        var response = await ClientFor(apiKey).PostAsJsonAsync("/api/v2/public/linked-account", body);
+        await ApiAssert.OkAsync(response);
+        return id;
+    }
+
+    public async Task<string> CreateSessionTokenAsync(string accountId, string? apiKey = null, bool forceRefresh = false)
+    {
+        var response = await ClientFor(apiKey).PostAsJsonAsync(
+            "/api/v2/public/session-token" + (forceRefresh ? "?force_refresh=true" : ""), new { linked_account_id = accountId });
+        var json = await ApiAssert.OkAsync(response);
+        return json.GetProperty("token").GetString()!;
+    }
+
+    // A new organization (admin API) with its own keys: for tenancy tests and exact totals.
+    public async Task<(string OrgId, string TestKey, string ProductionKey)> CreateOrgAsync(string name = "Other Org")
+    {
+        var response = await AdminClient().PostAsJsonAsync("/admin/v1/orgs", new { name });
+        var json = await ApiAssert.JsonAsync(response, 201);
+        var keys = json.GetProperty("api_keys");
+        return (json.GetProperty("org").GetProperty("id").GetString()!, keys.GetProperty("test").GetString()!, keys.GetProperty("production").GetString()!);
+    }
+
+    // Another server over the same database and master key: a second node of the same deployment.
+    public abstract PatchbayApp CreateNode(IDictionary<string, string?>? extraSettings = null);
+
+    protected T CopyTo<T>(T node, IDictionary<string, string?>? extraSettings) where T : PatchbayApp
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.ConnectionString = ConnectionString;
+        node.TestApiKey = TestApiKey;
+        node.ProductionApiKey = ProductionApiKey;
+        node.MasterKey = MasterKey;
+        node.sharedFrom = this;
+        foreach (var (k, v) in settings) node.settings[k] = v;
+        if (extraSettings is not null) foreach (var (k, v) in extraSettings) node.settings[k] = v;
+        if (Time.GetUtcNow() > node.Time.GetUtcNow()) node.Time.SetUtcNow(Time.GetUtcNow());
+        return node;
+    }
+
+    PatchbayApp? sharedFrom;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (sharedFrom is null)
+        {
+            await DropDatabaseAsync();
+            try { Directory.Delete(DataDirectory, recursive: true); }
+            catch (IOException) { }
+        }
+        GC.SuppressFinalize(this);
+    }
+}
+
+public class SqliteApp : PatchbayApp
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override Task<string> CreateDatabaseAsync() =>
+        Task.FromResult($"Data Source={Path.Combine(DataDirectory, "patchbay.db")}");
+
+    protected override Task DropDatabaseAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return Task.CompletedTask;
+    }
+
+    public override PatchbayApp CreateNode(IDictionary<string, string?>? extraSettings = null) => CopyTo(new SqliteApp(), extraSettings);
+}
+
+public class PostgresApp(PostgresServer server) : PatchbayApp
+{
+    public PostgresServer PostgresServer { get; } = server;
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override Task<string> CreateDatabaseAsync() => PostgresServer.CreateDatabaseAsync();
+
+    protected override Task DropDatabaseAsync() => PostgresServer.DropDatabaseAsync(ConnectionString);
+
+    public override PatchbayApp CreateNode(IDictionary<string, string?>? extraSettings = null) => CopyTo(new PostgresApp(PostgresServer), extraSettings);
+}
