@@ -50,17 +50,23 @@ public sealed class PatchbayAuthenticationHandler(
         var hash = hasher.Hash(apiKey);
         if (!cache.TryGet(hash, out var key))
         {
-            // An unknown key costs a database read; limit those per client address before paying for it.
+            // A key this node has not seen costs a database read. Each client address has a budget of failed
+            // lookups: it is checked before the read and spent only when the key turns out to be bogus, so a flood
+            // of made-up keys is cut off before it reaches the database while real keys spend nothing.
             var o = limits.CurrentValue;
+            var partition = "address:" + (Context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
             if (o.Enabled)
             {
-                var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-                var decision = buckets.TryAcquire("address:" + address, o.UnknownCredentialPermitsPerSecond, o.UnknownCredentialBurst);
+                var decision = buckets.TryAcquire(partition, o.UnknownCredentialPermitsPerSecond, o.UnknownCredentialBurst, consume: false);
                 if (!decision.Allowed) return Fail(RateLimitMiddleware.TooMany(decision), decision);
             }
             var generation = cache.Generation;
             var row = await store.FindActiveAsync(hash, Context.RequestAborted);
-            if (row is null) return Fail(InvalidCredentials);
+            if (row is null)
+            {
+                if (o.Enabled) buckets.TryAcquire(partition, o.UnknownCredentialPermitsPerSecond, o.UnknownCredentialBurst);
+                return Fail(InvalidCredentials);
+            }
             cache.Add(row, generation);
             key = row;
         }

@@ -15,7 +15,8 @@ public sealed class TokenBuckets(TimeProvider time)
 
     readonly ConcurrentDictionary<string, Bucket> buckets = new(StringComparer.Ordinal);
 
-    public RateDecision TryAcquire(string partition, double rate, int burst)
+    // Takes one token if there is one. With `consume: false` it only reports whether one is there.
+    public RateDecision TryAcquire(string partition, double rate, int burst, bool consume = true)
     {
         if (buckets.Count > MaxBuckets) Sweep();
         var now = time.GetTimestamp();
@@ -29,7 +30,7 @@ public sealed class TokenBuckets(TimeProvider time)
                 bucket.Stamp = now;
             }
             var allowed = bucket.Tokens >= 1;
-            if (allowed) bucket.Tokens -= 1;
+            if (allowed && consume) bucket.Tokens -= 1;
             var wallNow = time.GetUtcNow();
             var untilFull = TimeSpan.FromSeconds((burst - bucket.Tokens) / rate);
             var retryAfter = allowed ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - bucket.Tokens) / rate);
