@@ -79,7 +79,8 @@ public sealed class AuthSync(
         {
             try
             {
-                await using var connection = await pg.DataSource.OpenConnectionAsync(ct);
+                await using var connection = pg.CreateUnpooledConnection();
+                await connection.OpenAsync(ct);
                 connection.Notification += (_, e) => Apply(e.Payload);
                 await using (var listen = new NpgsqlCommand($"listen {Channel}", connection))
                     await listen.ExecuteNonQueryAsync(ct);

@@ -41,25 +41,21 @@ public sealed class IntegrationStore(Db db)
         return row.Id;
     }
 
-    // Inserts or replaces one sealed credential; says which it did ("added" or "updated").
-    public static async Task<string> UpsertCredentialAsync(DbTx tx, string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct)
-    {
-        var args = new { integrationId, key, sealedValue, now };
-        var inserted = await tx.ExecuteAsync("""
-            insert into integration_credentials (integration_id, key, sealed_value, created_at, updated_at)
-            values (@integrationId, @key, @sealedValue, @now, @now)
-            on conflict (integration_id, key) do nothing
-            """, args, ct);
-        if (inserted == 1) return "added";
-        await tx.ExecuteAsync("""
-            update integration_credentials set sealed_value = @sealedValue, updated_at = @now
-            where integration_id = @integrationId and key = @key
-            """, args, ct);
-        return "updated";
-    }
+    // Inserts or replaces one sealed credential in one statement; says which it did ("added" or "updated").
+    public static async Task<string> UpsertCredentialAsync(DbTx tx, string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct) =>
+        await tx.ExecuteScalarAsync<int>(UpsertCredentialSql, new { integrationId, key, sealedValue, now }, ct) == 0 ? "added" : "updated";
 
-    public Task<string> UpsertCredentialAsync(string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct) =>
-        db.InTransactionAsync(tx => UpsertCredentialAsync(tx, integrationId, key, sealedValue, now, ct), ct);
+    public async Task<string> UpsertCredentialAsync(string integrationId, string key, string sealedValue, DateTimeOffset now, CancellationToken ct) =>
+        await db.WriteScalarAsync<int>(UpsertCredentialSql, new { integrationId, key, sealedValue, now }, ct) == 0 ? "added" : "updated";
+
+    const string UpsertCredentialSql = """
+        insert into integration_credentials (integration_id, key, sealed_value, created_at, updated_at)
+        values (@integrationId, @key, @sealedValue, @now, @now)
+        on conflict (integration_id, key) do update
+            set sealed_value = excluded.sealed_value, updated_at = excluded.updated_at,
+                revision = integration_credentials.revision + 1
+        returning revision
+        """;
 
     public async Task<bool> DeleteCredentialAsync(string integrationId, string key, CancellationToken ct) =>
         await db.ExecuteAsync("delete from integration_credentials where integration_id = @integrationId and key = @key",

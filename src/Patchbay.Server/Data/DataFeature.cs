@@ -16,7 +16,7 @@ public static class DataFeature
             if (options.ResolvedProvider == DatabaseProvider.Postgres)
             {
                 var cs = options.ConnectionString ?? throw new InvalidOperationException("Patchbay:Database:ConnectionString is required for PostgreSQL.");
-                return new PostgresDialect(NpgsqlDataSource.Create(PostgresDialect.NormalizeConnectionString(cs)));
+                return new PostgresDialect(PostgresDialect.CreateDataSource(cs));
             }
             var sqlite = options.ConnectionString
                 ?? $"Data Source={Path.Combine(DataDirectory.Resolve(sp.GetRequiredService<IConfiguration>()), "patchbay.db")}";

@@ -15,7 +15,8 @@ public abstract class SqlDialect
     // but passes it to Npgsql as one array parameter, which `in` cannot take.
     public abstract string InList(string column, string parameter);
 
-    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
+    // `forWrite` lets a dialect skip per-connection set-up that only writes need.
+    public abstract ValueTask<DbConnection> OpenAsync(bool forWrite, CancellationToken ct);
 
     public abstract bool IsUniqueViolation(DbException e);
 

@@ -7,6 +7,16 @@ public sealed class SqliteDialect : SqlDialect
 {
     readonly string connectionString;
 
+    // Before the library initializes (the first connection): each connection object is used by one thread at a time
+    // (one per operation), so SQLite's per-call locking of every connection (serialized mode) is not needed, nor its
+    // global memory statistics, whose mutex every allocation took. Measured: see docs/benchmarks.md.
+    static SqliteDialect()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
+        SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+
     public SqliteDialect(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
@@ -32,13 +42,15 @@ public sealed class SqliteDialect : SqlDialect
 
     public string FilePath => new SqliteConnectionStringBuilder(connectionString).DataSource;
 
-    public override async ValueTask<DbConnection> OpenAsync(CancellationToken ct)
+    public override async ValueTask<DbConnection> OpenAsync(bool forWrite, CancellationToken ct)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
+        if (!forWrite) return connection;
+        // Per connection, for writes only (SQLite parses every statement, so reads skip them): foreign keys for
+        // cascades; synchronous=NORMAL is durable in WAL mode except for the last transactions before a power loss,
+        // and avoids an fsync per commit.
         using var command = connection.CreateCommand();
-        // Per connection: foreign keys for cascades; synchronous=NORMAL is durable in WAL mode except for the last
-        // transactions before a power loss, and avoids an fsync per commit.
         command.CommandText = "pragma foreign_keys = on; pragma synchronous = normal;";
         await command.ExecuteNonQueryAsync(ct);
         return connection;

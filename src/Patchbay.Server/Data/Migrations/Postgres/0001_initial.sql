@@ -94,6 +94,8 @@ create table integration_credentials (
     integration_id text not null references integrations (id) on delete cascade,
     key text not null,
     sealed_value text not null,
+    -- 0 when inserted, +1 per update: lets one upsert statement say which it did, on both databases.
+    revision integer not null default 0,
     created_at timestamptz not null,
     updated_at timestamptz not null,
     primary key (integration_id, key)

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Patchbay benchmark: starts the Release server on SQLite and on PostgreSQL, plus a bare Kestrel endpoint as the
+# baseline, drives each with wrk, prints a table and records it in docs/benchmarks.md.
+#
+#   bench/run.sh                    # both databases, 10 s per scenario
+#   DURATION=30s bench/run.sh       # longer runs
+#   DATABASES=sqlite bench/run.sh   # one database
+#   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-10s}
+# Long enough for tiered JIT to reach steady state (shorter warm-ups measured the JIT, not the server).
+WARMUP=${WARMUP:-15s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+DATABASES=${DATABASES:-"sqlite postgres"}
+PORT=${PORT:-18080}
+BASE_PORT=${BASE_PORT:-18090}
+WORK=$(mktemp -d /tmp/patchbay-bench.XXXXXX)
+chmod 755 "$WORK"
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+PIDS=()
+PG_DATA=""
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done
+  if [ -n "$PG_DATA" ]; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk; then
+  echo "Installing wrk (Debian package)…"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null)
+  else sudo apt-get install -y wrk >/dev/null; fi
+fi
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+echo "Building (Release)…"
+dotnet publish src/Patchbay.Server -c Release -o "$WORK/server" --nologo -v quiet >/dev/null
+dotnet publish bench/Baseline -c Release -o "$WORK/baseline" --nologo -v quiet >/dev/null
+
+wait_http() { for _ in $(seq 1 150); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "timed out waiting for $1" >&2; return 1; }
+
+# wrk prints "Requests/sec: N" and, with --latency, "50% 1.23ms" / "99% 4.56ms".
+run_wrk() { # name url [extra wrk args…]
+  local name=$1 url=$2; shift 2
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null 2>&1 || true   # warm-up
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url")
+  local rps p50 p99 non2xx
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" >> "$RESULTS"
+  printf '  %-48s %10s req/s  p50 %-9s p99 %-9s errors %s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+}
+
+lua() { # method body -> script path
+  local f="$WORK/$RANDOM.lua"
+  printf 'wrk.method = "%s"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$1" "$2" > "$f"
+  echo "$f"
+}
+
+echo "Baseline: bare Kestrel endpoint"
+ASPNETCORE_URLS="http://127.0.0.1:$BASE_PORT" "$WORK/baseline/Baseline" >/dev/null 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$BASE_PORT/"
+run_wrk "baseline: bare Kestrel GET" "http://127.0.0.1:$BASE_PORT/"
+
+start_postgres() {
+  if [ -n "${PATCHBAY_BENCH_POSTGRES:-}" ]; then PG_CS=$PATCHBAY_BENCH_POSTGRES; return; fi
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+  PG_DATA="$WORK/pg"
+  mkdir -p "$PG_DATA"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA" "$WORK"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -A trust -E UTF8 --locale=C >/dev/null
+  local pgport=$((PORT + 100))
+  # Durable defaults (fsync, synchronous_commit on): the numbers are what a production server would see.
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg.log" -w \
+    -o "-p $pgport -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+  PG_CS="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres;Maximum Pool Size=64"
+}
+
+bench_patchbay() { # database
+  local db=$1 cs provider
+  if [ "$db" = sqlite ]; then provider=Sqlite; cs="Data Source=$WORK/data-sqlite/patchbay.db"
+  else start_postgres; provider=Postgres; cs=$PG_CS; fi
+  local key="tk$(cat /proc/sys/kernel/random/uuid)"
+  echo "Patchbay on $db"
+  ( cd "$WORK" && exec env \
+    Patchbay__DataDirectory="$WORK/data-$db" Patchbay__Database__Provider=$provider Patchbay__Database__ConnectionString="$cs" \
+    Patchbay__Bootstrap__TestApiKey="$key" Patchbay__RateLimits__Enabled=false \
+    Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple \
+    ASPNETCORE_URLS="http://127.0.0.1:$PORT" "$WORK/server/Patchbay.Server" >"$WORK/server-$db.log" 2>&1 ) &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$PORT/readyz"
+  local base="http://127.0.0.1:$PORT/api/v2/public"
+  local account="bench_$RANDOM"
+  curl -sf -X POST "$base/linked-account" -H "x-api-key: $key" -H 'content-type: application/json' \
+    -d "{\"linked_account_id\":\"$account\",\"name\":\"Bench\",\"udf\":{\"plan\":\"pro\"},\"your_app\":{\"auth_credentials\":{\"api_key\":\"seed\"}}}" >/dev/null
+  local token; token=$(curl -sf -X POST "$base/session-token" -H "x-api-key: $key" -H 'content-type: application/json' \
+    -d "{\"linked_account_id\":\"$account\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+
+  run_wrk "$db: GET linked account (API key)" "$base/linked-account/$account" -H "x-api-key: $key"
+  run_wrk "$db: GET active-linked-account (session)" "$base/session/active-linked-account" -H "Authorization: Bearer $token"
+  run_wrk "$db: POST session-token" "$base/session-token" -H "x-api-key: $key" -s "$(lua POST "{\"linked_account_id\":\"$account\"}")"
+  # Each request writes one of 10,000 credential keys: concurrent writes to one row would measure row-lock waits.
+  local put; put=$(lua PUT '{"value":"rotated-secret-value"}')
+  printf 'request = function()\n  return wrk.format(nil, "/api/v2/public/linked-account/default-app/auth-credentials/key" .. math.random(1, 10000))\nend\n' >> "$put"
+  run_wrk "$db: PUT default-app credential" "$base/linked-account/default-app/auth-credentials/key" \
+    -H "x-api-key: $key" -H "linked_account_id: $account" -s "$put"
+
+  kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
+  ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
+  unset 'PIDS[-1]'
+}
+
+for db in $DATABASES; do bench_patchbay "$db"; done
+
+# The table, with each figure's ratio to the baseline measured above.
+BASE_RPS=$(awk -F'\t' 'NR==1 {print $2}' "$RESULTS")
+CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+OS=$(. /etc/os-release && echo "$PRETTY_NAME")
+TABLE=$(
+  echo "| Scenario | Requests/s | p50 | p99 | Non-2xx | vs. baseline |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  awk -F'\t' -v base="$BASE_RPS" '{ printf "| %s | %.0f | %s | %s | %s | %.1f%% |\n", $1, $2, $3, $4, $5, 100*$2/base }' "$RESULTS"
+)
+echo
+echo "$TABLE"
+
+REPORT=docs/benchmarks.md
+{
+  echo "## Foundation run, $(date -u +%Y-%m-%d)"
+  echo
+  echo "Machine: $(nproc) cores ($CPU), $MEM, $OS, .NET $(dotnet --version). wrk $THREADS threads, $CONNECTIONS connections, $DURATION per scenario after a $WARMUP warm-up, on the same machine as the server (loopback)."
+  echo "Patchbay: Release build, rate limits off, JSON logs at Warning. PostgreSQL $( [ -n "${PG_BIN:-}" ] && "$PG_BIN/postgres" --version | awk '{print $3}') with durable defaults (fsync and synchronous_commit on)."
+  echo
+  echo "$TABLE"
+  echo
+} > "$WORK/section.md"
+if [ -f "$REPORT" ] && grep -q '^<!-- runs -->' "$REPORT"; then
+  awk -v section="$WORK/section.md" '{ print } /^<!-- runs -->/ { while ((getline line < section) > 0) print line }' "$REPORT" > "$WORK/report.md"
+  cp "$WORK/report.md" "$REPORT"
+  echo "Recorded in $REPORT"
+else
+  echo "(docs/benchmarks.md has no '<!-- runs -->' marker; table not recorded)"
+fi
