@@ -5,6 +5,7 @@
 #   bench/run.sh                    # both databases, 10 s per scenario
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
+#   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ ROOT=$PWD
 DURATION=${DURATION:-10s}
 # Long enough for tiered JIT to reach steady state (shorter warm-ups measured the JIT, not the server).
 WARMUP=${WARMUP:-15s}
+LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
@@ -138,7 +140,7 @@ echo "$TABLE"
 
 REPORT=docs/benchmarks.md
 {
-  echo "## Foundation run, $(date -u +%Y-%m-%d)"
+  echo "## $LABEL, $(date -u +%Y-%m-%d)"
   echo
   echo "Machine: $(nproc) cores ($CPU), $MEM, $OS, .NET $(dotnet --version). wrk $THREADS threads, $CONNECTIONS connections, $DURATION per scenario after a $WARMUP warm-up, on the same machine as the server (loopback)."
   echo "Patchbay: Release build, rate limits off, JSON logs at Warning. PostgreSQL $( [ -n "${PG_BIN:-}" ] && "$PG_BIN/postgres" --version | awk '{print $3}') with durable defaults (fsync and synchronous_commit on)."

@@ -37,8 +37,9 @@ public sealed partial class Migrator(Db db, TimeProvider time, ILogger<Migrator>
     public async Task MigrateAsync(CancellationToken ct)
     {
         var migrations = Load(db.Dialect.Provider);
-        if (db.Dialect is SqliteDialect)
+        if (db.Dialect is SqliteDialect sqlite)
         {
+            sqlite.EnsureFolder();
             // WAL lets readers proceed while one writer commits; the mode persists in the file. It cannot change
             // inside a transaction, so it is set here, before the migration transaction.
             await db.ExecuteAsync("pragma journal_mode = wal", null, ct);

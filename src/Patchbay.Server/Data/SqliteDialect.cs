@@ -26,12 +26,14 @@ public sealed class SqliteDialect : SqlDialect
             // Set per connection below, together with synchronous=NORMAL, in one round trip.
             ForeignKeys = null,
         };
-        if (builder.Mode is SqliteOpenMode.ReadWriteCreate && builder.DataSource is { Length: > 0 } file && file != ":memory:")
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (folder is not null) Directory.CreateDirectory(folder);
-        }
         this.connectionString = builder.ToString();
+    }
+
+    // The server creates the database's folder on start-up (the migrator calls this); nothing else does.
+    public void EnsureFolder()
+    {
+        if (FilePath is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder)
+            Directory.CreateDirectory(folder);
     }
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;

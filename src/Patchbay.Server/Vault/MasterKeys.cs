@@ -14,7 +14,7 @@ public sealed class MasterKeys
         var o = options.Value;
         var current = o.MasterKey is { Length: > 0 }
             ? Decode(o.MasterKey, "Patchbay:Vault:MasterKey")
-            : LoadOrCreateFile(o.MasterKeyFile ?? Path.Combine(DataDirectory.Resolve(configuration), "master.key"), logger);
+            : LoadOrCreateFile(o.MasterKeyFile ?? Path.Combine(DataDirectory.Resolve(configuration), "master.key"), o.GenerateMissingKeyFile, logger);
         Current = new(IdOf(current), current);
         var all = new Dictionary<string, byte[]> { [Current.Id] = current };
         foreach (var previous in o.PreviousMasterKeys)
@@ -40,7 +40,7 @@ public sealed class MasterKeys
         return key;
     }
 
-    static byte[] LoadOrCreateFile(string path, ILogger logger)
+    static byte[] LoadOrCreateFile(string path, bool create, ILogger logger)
     {
         if (File.Exists(path))
         {
@@ -49,6 +49,7 @@ public sealed class MasterKeys
             return Decode(File.ReadAllText(path, Encoding.UTF8), path);
         }
 
+        if (!create) throw new InvalidOperationException($"No vault master key: {path} does not exist and Patchbay:Vault:MasterKey is not set.");
         var key = RandomNumberGenerator.GetBytes(32);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!); // a full path always has a folder
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

@@ -26,11 +26,12 @@ public sealed class Vault(VaultKeyStore store, MasterKeys masterKeys, TimeProvid
     // Loads the data keys, creating the first one on an empty database. Fails when a data key is wrapped by a
     // master key this node does not hold: that means nodes disagree on the master key, and values sealed by one
     // would be unreadable by the other.
-    public async Task InitializeAsync(CancellationToken ct)
+    public async Task InitializeAsync(CancellationToken ct, bool createFirstKey = true)
     {
         var rows = await store.ListAsync(ct);
         if (rows.Count == 0)
         {
+            if (!createFirstKey) throw new InvalidOperationException("This database has no vault keys: no Patchbay server has started on it yet.");
             await store.InsertAsync(NewWrappedKey(), ct);
             rows = await store.ListAsync(ct);
         }

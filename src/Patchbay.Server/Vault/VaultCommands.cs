@@ -32,17 +32,28 @@ public static class VaultCommands
         }
 
         var builder = Host.CreateApplicationBuilder(args[1..]);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["Patchbay:Vault:GenerateMissingKeyFile"] = "false";
+        builder.Logging.ClearProviders();
         builder.Services.AddData().AddVault();
         using var host = builder.Build();
         var services = host.Services;
         var ct = CancellationToken.None;
-        await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        var db = services.GetRequiredService<Db>();
+        try
+        {
+            // Operates on an existing installation only: no database file, schema or key is ever created here.
+            if (db.Dialect is SqliteDialect sqlite && !File.Exists(sqlite.FilePath))
+                throw new InvalidOperationException($"No Patchbay database at {Path.GetFullPath(sqlite.FilePath)} (check Patchbay:DataDirectory).");
+            await services.GetRequiredService<Vault>().InitializeAsync(ct, createFirstKey: false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        {
+            await Console.Error.WriteLineAsync("vault: " + e.Message);
+            return 1;
+        }
         var vault = services.GetRequiredService<Vault>();
         var store = services.GetRequiredService<VaultKeyStore>();
-        var db = services.GetRequiredService<Db>();
         var time = services.GetRequiredService<TimeProvider>();
-        await vault.InitializeAsync(ct);
 
         switch (command)
         {

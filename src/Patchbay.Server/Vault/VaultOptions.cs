@@ -11,6 +11,9 @@ public sealed class VaultOptions
     // permissions on first start when neither setting is given.
     public string? MasterKeyFile { get; set; }
 
+    // Whether a missing MasterKeyFile is generated. The `vault` command turns this off: it must never invent a key.
+    public bool GenerateMissingKeyFile { get; set; } = true;
+
     // Master keys being rotated out: still used to unwrap data keys until `vault rewrap` has run.
     public List<string> PreviousMasterKeys { get; set; } = [];
 

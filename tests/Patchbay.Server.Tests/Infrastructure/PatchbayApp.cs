@@ -28,6 +28,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     }
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    // Every log line the server writes at or above the configured level (Logging:LogLevel:Default).
+    public CapturedLogs Logs { get; } = new();
     public string TestApiKey { get; private set; }
     public string ProductionApiKey { get; private set; }
     public string MasterKey { get; private set; }
@@ -73,7 +76,11 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in defaults.Concat(settings)) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+        });
     }
 
     public HttpClient ClientFor(string? apiKey = null, string? linkedAccountId = null)

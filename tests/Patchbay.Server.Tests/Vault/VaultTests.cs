@@ -214,6 +214,23 @@ public abstract class VaultRotationTests
     }
 }
 
+public sealed class VaultCommandTests
+{
+    [Fact]
+    public async Task Status_NoInstallation_FailsAndCreatesNothing()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "patchbay-tests", Guid.NewGuid().ToString("N"));
+        Assert.Equal(1, await VaultCommands.RunAsync(["status", $"--Patchbay:DataDirectory={folder}"]));
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task UnknownCommand_PrintsUsage()
+    {
+        Assert.Equal(2, await VaultCommands.RunAsync(["explode"]));
+    }
+}
+
 public sealed class SqliteVaultRotationTests : VaultRotationTests
 {
     protected override PatchbayApp NewApp() => new SqliteApp();
