@@ -1,6 +1,8 @@
+using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Credentials;
 using Patchbay.Data;
+using Patchbay.Egress;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.Operations;
@@ -23,6 +25,8 @@ builder.Services
     .AddOrgs()                                 // Orgs/: organizations, API keys, the admin API
     .AddLinkedAccounts()
     .AddCredentials()
+    .AddEgress()                               // Egress/: every outbound call, through one policy
+    .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -32,11 +36,13 @@ app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
 
+app.MapLinkedAccounts();
+app.MapApps();
+app.MapConnect();
 var api = app.MapGroup("/api/v2/public");
-api.MapLinkedAccounts();
 api.MapSessions();
 api.MapCredentials();
-app.MapAdmin();
+app.MapAdmin().MapAppsAdmin();
 app.MapOperations();
 app.MapApiDocs();
 

@@ -8,7 +8,15 @@ public sealed class LinkedAccountStore(Db db)
 {
     public const string Columns = "id, org_id, environment, account_id, name, udf, scope, version, created_at, updated_at";
     public const string IntegrationColumns =
-        "id, linked_account_id, app_key, type, app_id, name, icon, identifier, is_default, reauth_required, created_at, updated_at";
+        "id, linked_account_id, app_key, type, app_id, name, icon, is_default, created_at, updated_at";
+
+    // An integration as read: its columns plus what its connections say (re-authorization needed when one has
+    // expired; the identifier of the newest).
+    static string IntegrationSelect(string alias) => $"""
+        {Prefixed(alias, IntegrationColumns)},
+        exists (select 1 from connections c where c.integration_id = {alias}.id and c.status = 'expired') as reauth_required,
+        (select c.identifier from connections c where c.integration_id = {alias}.id order by c.connected_at desc limit 1) as identifier
+        """;
 
     public Task<LinkedAccountRow?> FindAsync(string orgId, string environment, string accountId, CancellationToken ct) =>
         db.WithConnectionAsync(c => FindAsync(c, orgId, environment, accountId, ct), ct);
@@ -27,7 +35,7 @@ public sealed class LinkedAccountStore(Db db)
         LinkedAccountRow? account = null;
         var integrations = new List<IntegrationRow>();
         await db.QueryAsync<LinkedAccountRow, IntegrationRow?, bool>($"""
-            select {Prefixed("la", Columns)}, {Prefixed("i", IntegrationColumns)}
+            select {Prefixed("la", Columns)}, {IntegrationSelect("i")}
             from linked_accounts la
             left join integrations i on i.linked_account_id = la.id
             where la.org_id = @orgId and la.environment = @environment and la.account_id = @accountId
@@ -48,9 +56,9 @@ public sealed class LinkedAccountStore(Db db)
         accountRowIds.Count == 0
             ? Task.FromResult<IReadOnlyList<IntegrationRow>>([])
             : tx.QueryAsync<IntegrationRow>($"""
-                select {IntegrationColumns} from integrations
-                where {tx.Dialect.InList("linked_account_id", "accountRowIds")}
-                order by created_at, id
+                select {IntegrationSelect("i")} from integrations i
+                where {tx.Dialect.InList("i.linked_account_id", "accountRowIds")}
+                order by i.created_at, i.id
                 """, new { accountRowIds }, ct);
 
     public Task<(IReadOnlyList<LinkedAccountRow> Rows, IReadOnlyList<IntegrationRow> Integrations, long Total)> ListAsync(
@@ -81,14 +89,4 @@ public sealed class LinkedAccountStore(Db db)
     // Integrations and their credentials go with the account (foreign-key cascade).
     public static Task<int> DeleteAsync(DbTx tx, string id, CancellationToken ct) =>
         tx.ExecuteAsync("delete from linked_accounts where id = @id", new { id }, ct);
-
-    // Removes the account's integration(s) for an app, addressed by native slug, or for custom apps by the app's
-    // slug or id. Credentials go with them (cascade). Idempotent.
-    public static Task<int> DeleteIntegrationAsync(DbTx tx, string orgId, string accountRowId, string slug, CancellationToken ct) =>
-        tx.ExecuteAsync("""
-            delete from integrations
-            where linked_account_id = @accountRowId
-              and (app_key = @slug or type = @slug
-                   or app_id in (select id from custom_apps where org_id = @orgId and slug = @slug))
-            """, new { orgId, accountRowId, slug }, ct);
 }

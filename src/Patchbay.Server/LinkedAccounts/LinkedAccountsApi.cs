@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Auth;
+using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Http;
@@ -11,9 +12,9 @@ namespace Patchbay.LinkedAccounts;
 // Linked accounts, refold-api.md §3.1 (LA1–LA7).
 public static class LinkedAccountsApi
 {
-    public static void MapLinkedAccounts(this IEndpointRouteBuilder api)
+    public static void MapLinkedAccounts(this IEndpointRouteBuilder app)
     {
-        var accounts = api.MapGroup("").WithTags("Linked Accounts");
+        var accounts = app.MapGroup("/api/v2/public").WithTags("Linked Accounts");
 
         accounts.MapGet("/linked-account", List).RequireAuthorization(Policies.Org);
         accounts.MapPost("/linked-account", Create).RequireAuthorization(Policies.Org);
@@ -22,6 +23,8 @@ public static class LinkedAccountsApi
         accounts.MapDelete("/linked-account/{linked_account_id}", Delete).RequireAuthorization(Policies.Org);
         accounts.MapDelete("/linked-account/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.OrgLinkedAccount);
         accounts.MapGet("/session/active-linked-account", Active).RequireAuthorization(Policies.Session);
+        // The frontend SDK's disconnect (refold-api.md §5.1): the same, with a session token.
+        app.MapDelete("/api/v1/linked-acc/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
     }
 
     static async Task<Results<Ok<Paginated<LinkedAccountResponse>>, ApiError>> List(
@@ -148,14 +151,16 @@ public static class LinkedAccountsApi
         return TypedResults.Ok(new DeleteLinkedAccountResponse("User deleted successfully"));
     }
 
+    // Removes the app's connection of `auth_type`, or all of its connections; idempotent (LA6).
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> DeleteIntegration(
-        string slug, Caller caller, Db db, CancellationToken ct)
+        string slug, HttpRequest request, Caller caller, Db db, CancellationToken ct)
     {
+        var authType = request.Query["auth_type"].ToString() is { Length: > 0 } t ? t : null;
         var result = await db.InTransactionAsync(async tx =>
         {
             var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);
             if (account is null) return ((LinkedAccountRow?)null, (IReadOnlyList<IntegrationRow>)[]);
-            await LinkedAccountStore.DeleteIntegrationAsync(tx, caller.OrgId, account.Id, slug, ct);
+            await ConnectionStore.DeleteAsync(tx, caller.OrgId, account.Id, slug, authType, ct);
             return (account, await LinkedAccountStore.IntegrationsAsync(tx, [account.Id], ct));
         }, ct);
         if (result.Item1 is not { } found) return NotFound(caller, caller.AccountId);

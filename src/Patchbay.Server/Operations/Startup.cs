@@ -9,7 +9,7 @@ namespace Patchbay.Operations;
 // service: hosted services start in order, and all of them before Kestrel listens.
 public sealed class Startup(
     Migrator migrator, Vault.Vault vault, ServerSecrets secrets, ApiKeyHasher hasher, SessionTokens sessions,
-    OrgBootstrapper bootstrapper, ILogger<Startup> logger) : IHostedService
+    OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, ILogger<Startup> logger) : IHostedService
 {
     public bool Completed { get; private set; }
 
@@ -21,7 +21,7 @@ public sealed class Startup(
         await sessions.InitializeAsync(secrets, cancellationToken);
         await bootstrapper.RunAsync(cancellationToken);
         Completed = true;
-        logger.LogInformation("Patchbay is ready");
+        logger.LogInformation("Patchbay is ready with {AppCount} apps in the catalog", catalog.All.Count); // the catalog loads (and validates) here
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

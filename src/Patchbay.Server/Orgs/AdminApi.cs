@@ -11,7 +11,7 @@ namespace Patchbay.Orgs;
 // The self-hoster's API, under /admin/v1, authenticated by the admin token from configuration.
 public static class AdminApi
 {
-    public static void MapAdmin(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin/v1")
             .AddEndpointFilter<AdminTokenFilter>()
@@ -21,6 +21,8 @@ public static class AdminApi
         admin.MapGet("/orgs", ListOrgs);
         admin.MapGet("/orgs/{orgId}", GetOrg);
         admin.MapPost("/orgs/{orgId}/api-keys/{environment}/regenerate", RegenerateKey);
+        admin.MapPut("/orgs/{orgId}/default-app", UpdateDefaultApp);
+        return admin;
     }
 
     static async Task<Results<Created<CreateOrgResponse>, ApiError>> CreateOrg(
@@ -62,6 +64,37 @@ public static class AdminApi
         if (await orgs.GetAsync(orgId, ct) is null) return OrgNotFound(orgId);
         var apiKey = await orgs.RegenerateKeyAsync(orgId, environment, time.GetUtcNow(), ct);
         return TypedResults.Ok(new RegenerateKeyResponse(orgId, environment, apiKey));
+    }
+
+    // The org's own product as linked accounts see it ("your_app"): name, description, icon, and the credential
+    // fields its `your_app.auth_credentials` carry.
+    static async Task<Results<Ok<AdminAppResponse>, ApiError>> UpdateDefaultApp(
+        string orgId, HttpContext http, OrgStore orgs, TimeProvider time, CancellationToken ct)
+    {
+        using var body = await JsonBody.ReadObjectAsync(http);
+        var root = body.RootElement;
+        var app = await orgs.DefaultAppAsync(orgId, ct);
+        if (app is null) return OrgNotFound(orgId);
+        var fields = app.AuthFields;
+        if (root.TryGetProperty("auth_fields", out var raw))
+        {
+            List<Apps.FieldManifest>? parsed;
+            try { parsed = System.Text.Json.JsonSerializer.Deserialize<List<Apps.FieldManifest>>(raw.GetRawText(), Apps.ManifestJson.Options); }
+            catch (System.Text.Json.JsonException e) { return ApiError.Validation($"'auth_fields' is not a list of fields: {e.Message}"); }
+            if (parsed is null || parsed.Any(f => string.IsNullOrWhiteSpace(f.Name) || string.IsNullOrWhiteSpace(f.Label)))
+                return ApiError.Validation("'auth_fields' entries need a name and a label");
+            fields = System.Text.Json.JsonSerializer.Serialize(parsed, Apps.ManifestJson.Options);
+        }
+        var updated = app with
+        {
+            Name = Json.OptionalString(root, "name")?.Trim() is { Length: > 0 } name ? name : app.Name,
+            Description = Json.OptionalString(root, "description") ?? app.Description,
+            Icon = Json.OptionalString(root, "icon") ?? app.Icon,
+            AuthFields = fields,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        await orgs.UpdateDefaultAppAsync(updated, ct);
+        return TypedResults.Ok(new AdminAppResponse(updated.Id, updated.Slug, updated.Name));
     }
 
     static ApiError OrgNotFound(string orgId) => ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Organization {orgId} not found");

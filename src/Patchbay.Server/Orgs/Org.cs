@@ -20,8 +20,12 @@ public sealed record CustomAppRow
     public string? Description { get; init; }
     public string? Icon { get; init; }
     public bool IsDefault { get; init; }
+    public string AuthFields { get; init; } = "[]"; // JSON: FieldManifest[], what "your_app" credentials the org expects
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    public List<Patchbay.Apps.FieldManifest> AuthFieldList() =>
+        System.Text.Json.JsonSerializer.Deserialize<List<Patchbay.Apps.FieldManifest>>(AuthFields, Patchbay.Apps.ManifestJson.Options) ?? [];
 }
 
 public static class Slugs

@@ -7,7 +7,7 @@ namespace Patchbay.Orgs;
 public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKeyCache keyCache)
 {
     const string OrgColumns = "id, name, created_at, updated_at";
-    const string AppColumns = "id, org_id, slug, name, description, icon, is_default, created_at, updated_at";
+    const string AppColumns = "id, org_id, slug, name, description, icon, is_default, auth_fields, created_at, updated_at";
 
     public sealed record CreatedOrg(OrgRow Org, CustomAppRow DefaultApp, IReadOnlyDictionary<string, string> GeneratedKeys);
 
@@ -26,7 +26,7 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
         };
         await tx.ExecuteAsync($"""
             insert into custom_apps ({AppColumns})
-            values (@Id, @OrgId, @Slug, @Name, @Description, @Icon, @IsDefault, @CreatedAt, @UpdatedAt)
+            values (@Id, @OrgId, @Slug, @Name, @Description, @Icon, @IsDefault, @AuthFields, @CreatedAt, @UpdatedAt)
             """, app, ct);
 
         var generated = new Dictionary<string, string>();
@@ -85,6 +85,17 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
     public Task<CustomAppRow?> DefaultAppAsync(string orgId, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",
             new { orgId, yes = true }, ct);
+
+    // Linked accounts' integrations with the app carry its name and icon too.
+    public Task UpdateDefaultAppAsync(CustomAppRow app, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("""
+                update custom_apps set name = @Name, description = @Description, icon = @Icon, auth_fields = @AuthFields, updated_at = @UpdatedAt
+                where id = @Id
+                """, app, ct);
+            await tx.ExecuteAsync("update integrations set name = @Name, icon = @Icon where app_id = @Id", app, ct);
+        }, ct);
 
     public Task<CustomAppRow?> DefaultAppAsync(DbTx tx, string orgId, CancellationToken ct) =>
         tx.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",

@@ -11,5 +11,6 @@ public static class SealedColumns
     [
         new("server_secrets", "sealed_value", ["name"]),
         new("integration_credentials", "sealed_value", ["integration_id", "key"]),
+        new("connections", "sealed_credentials", ["integration_id", "auth_type"]),
     ];
 }

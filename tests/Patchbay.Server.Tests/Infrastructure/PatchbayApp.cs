@@ -43,8 +43,14 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public Db Db => Services.GetRequiredService<Db>();
 
+    // Set by fixtures that talk to the fake provider APIs (see UseFakeProvider).
+    public FakeProvider? Fake { get; private set; }
+
+    protected bool WithFakeProvider { get; init; }
+
     public virtual async ValueTask InitializeAsync()
     {
+        if (WithFakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
         if (sharedFrom is null) ConnectionString = await CreateDatabaseAsync();
         _ = Server; // start now, so a start-up failure fails the fixture with its own message
@@ -81,6 +87,28 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
         });
+    }
+
+    // Provider traffic of some apps goes to the fake on loopback (which the egress policy is told to allow); others
+    // are pointed at places that fail in known ways.
+    void UseFakeProvider(FakeProvider provider)
+    {
+        settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
+        settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
+        foreach (var slug in (string[])["stripe", "netsuite", "hubspot", "sendgrid"])
+            settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
+        settings["Patchbay:Apps:Overrides:brevo:BaseUrl"] = "http://patchbay-test.invalid";             // never resolves (RFC 6761)
+        settings["Patchbay:Apps:Overrides:pipedrive:BaseUrl"] = $"http://127.0.0.1:{ClosedPort}";       // nothing listens
+        settings["Patchbay:Apps:Overrides:klaviyo:BaseUrl"] = "http://169.254.169.254";                 // metadata address: refused
+    }
+
+    public static readonly int ClosedPort = FindClosedPort();
+
+    static int FindClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public HttpClient ClientFor(string? apiKey = null, string? linkedAccountId = null)
@@ -146,11 +174,12 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     {
         ArgumentNullException.ThrowIfNull(node);
         node.ConnectionString = ConnectionString;
+        node.Fake = Fake;
         node.TestApiKey = TestApiKey;
         node.ProductionApiKey = ProductionApiKey;
         node.MasterKey = MasterKey;
-        node.sharedFrom = this;
         foreach (var (k, v) in settings) node.settings[k] = v;
+        node.sharedFrom = this; // before InitializeAsync: a node neither creates a database nor starts a provider
         if (extraSettings is not null) foreach (var (k, v) in extraSettings) node.settings[k] = v;
         if (Time.GetUtcNow() > node.Time.GetUtcNow()) node.Time.SetUtcNow(Time.GetUtcNow());
         return node;
@@ -163,6 +192,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         await base.DisposeAsync();
         if (sharedFrom is null)
         {
+            if (Fake is not null) await Fake.DisposeAsync();
             await DropDatabaseAsync();
             try { Directory.Delete(DataDirectory, recursive: true); }
             catch (IOException) { }

@@ -82,9 +82,7 @@ create table integrations (
     app_id text null,
     name text not null,
     icon text null,
-    identifier text null,
     is_default boolean not null default false,
-    reauth_required boolean not null default false,
     created_at timestamptz not null,
     updated_at timestamptz not null,
     unique (linked_account_id, app_key)

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Patchbay.Auth;
+using Patchbay.Http;
+using Patchbay.Orgs;
+
+namespace Patchbay.Apps;
+
+// Which catalog apps an org offers, per environment (admin API).
+public static class AppsAdminApi
+{
+    public static void MapAppsAdmin(this RouteGroupBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        admin.MapGet("/orgs/{orgId}/apps", List);
+        admin.MapPut("/orgs/{orgId}/apps/{slug}", Set);
+    }
+
+    public sealed record OrgAppResponse(string Slug, string Name, IReadOnlyList<string> AuthTypes, bool Enabled, bool Default);
+
+    static async Task<Results<Ok<List<OrgAppResponse>>, ApiError>> List(
+        string orgId, HttpRequest request, OrgStore orgs, OrgAppStore orgApps, AppCatalog catalog, CancellationToken ct)
+    {
+        var environment = request.Query["environment"].ToString() is { Length: > 0 } e ? e : OrgEnvironments.Test;
+        if (!OrgEnvironments.IsValid(environment)) return ApiError.Validation("'environment' must be test or production");
+        if (await orgs.GetAsync(orgId, ct) is null) return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Organization {orgId} not found");
+        var overrides = await orgApps.OverridesAsync(orgId, environment, ct);
+        return TypedResults.Ok(catalog.All.Select(a => new OrgAppResponse(a.Slug, a.Name, [.. a.Auth.Keys],
+            overrides.TryGetValue(a.Slug, out var on) ? on : OrgAppStore.DefaultEnabled(a), !overrides.ContainsKey(a.Slug))).ToList());
+    }
+
+    // Body: {"enabled": true|false, "environment": "test"|"production"} (no environment: both).
+    static async Task<Results<Ok<OrgAppResponse>, ApiError>> Set(
+        string orgId, string slug, HttpContext http, OrgStore orgs, OrgAppStore orgApps, AppCatalog catalog, TimeProvider time, CancellationToken ct)
+    {
+        using var body = await JsonBody.ReadObjectAsync(http);
+        if (Json.OptionalBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' is required");
+        var environment = Json.OptionalString(body.RootElement, "environment");
+        if (environment is not null && !OrgEnvironments.IsValid(environment)) return ApiError.Validation("'environment' must be test or production");
+        if (await orgs.GetAsync(orgId, ct) is null) return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Organization {orgId} not found");
+        if (catalog.Find(slug) is not { } app) return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No app '{slug}' in the catalog");
+        foreach (var env in environment is null ? [OrgEnvironments.Test, OrgEnvironments.Production] : new[] { environment })
+            await orgApps.SetAsync(orgId, env, slug, enabled, time.GetUtcNow(), ct);
+        return TypedResults.Ok(new OrgAppResponse(app.Slug, app.Name, [.. app.Auth.Keys], enabled, false));
+    }
+}

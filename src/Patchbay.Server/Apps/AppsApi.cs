@@ -1,0 +1,146 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Patchbay.Auth;
+using Patchbay.Connections;
+using Patchbay.Data;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+using Patchbay.Orgs;
+
+namespace Patchbay.Apps;
+
+// Applications and their connection status (refold-api.md §3.4 AP1–AP3), the frontend SDK's twins of them
+// (§3.22), the SDK's org basics, and the generated app icons.
+public static class AppsApi
+{
+    public static void MapApps(this IEndpointRouteBuilder app)
+    {
+        var publicApi = app.MapGroup("/api/v2/public").WithTags("Applications");
+        publicApi.MapGet("/application", List).RequireAuthorization(Policies.LinkedAccount);
+        publicApi.MapGet("/application/{slug}", Get).RequireAuthorization(Policies.LinkedAccount);
+        publicApi.MapGet("/auth-structure/{slug}", AuthStructure).AllowAnonymous().WithTags("Auth Structure");
+
+        var sdk = app.MapGroup("").WithTags("Frontend SDK").RequireAuthorization(Policies.LinkedAccount);
+        sdk.MapGet("/api/v2/f-sdk/application", List);
+        sdk.MapGet("/api/v2/f-sdk/application/{slug}", Get);
+        sdk.MapGet("/api/v3/org/basics", OrgBasics);
+
+        app.MapGet("/assets/apps/{file}", Icon).AllowAnonymous().ExcludeFromDescription();
+    }
+
+    static async Task<Results<Ok<List<ApplicationResponse>>, ApiError>> List(
+        HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, ConnectionStore connections,
+        PublicUrls urls, CancellationToken ct)
+    {
+        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        var slug = request.Query["slug"].ToString();
+        var tags = request.Query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var authType = request.Query["auth_type"].ToString();
+        var ecosystemOnly = request.Query["ecosystem"].ToString() == "true"; // Patchbay's catalog has no ecosystem apps
+
+        var apps = (await orgApps.EnabledAsync(caller.OrgId, caller.Environment, ct))
+            .Where(a => slug.Length == 0 || a.Slug == slug)
+            .Where(a => tags.Length == 0 || a.Tags.Any(t => tags.Contains(t, StringComparer.OrdinalIgnoreCase)))
+            .Where(a => authType.Length == 0 || a.Auth.ContainsKey(authType))
+            .Where(_ => !ecosystemOnly);
+        var mine = await connections.ForAccountAsync(account.Id, ct);
+        var publicBase = urls.Base(request);
+        return TypedResults.Ok(apps.Select(a => ApplicationView.For(a, mine, publicBase)).ToList());
+    }
+
+    static async Task<Results<Ok<ApplicationResponse>, ApiError>> Get(
+        string slug, HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, ConnectionStore connections,
+        PublicUrls urls, CancellationToken ct)
+    {
+        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        var authType = request.Query["auth_type"].ToString();
+        var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
+        if (app is null || (authType.Length > 0 && !app.Auth.ContainsKey(authType))) return AppNotFound(caller, slug);
+        var mine = await connections.ForAccountAsync(account.Id, ct);
+        return TypedResults.Ok(ApplicationView.For(app, mine, urls.Base(request)));
+    }
+
+    // refold-api.md AP2: this one error is typed EXTERNAL_API_ERROR in Refold's documentation.
+    public static ApiError AppNotFound(Caller caller, string slug)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return new ApiError(404, "EXTERNAL_API_ERROR", ErrorCodes.ExternalApiFailure,
+            $"Application with app_type '{slug}' not found for org {caller.OrgId}");
+    }
+
+    // AP3, unauthenticated: every auth type of the app, each field "string", or {type, required: false} when optional.
+    static async Task<Results<Ok<Dictionary<string, Dictionary<string, object>>>, ApiError>> AuthStructure(
+        string slug, AppCatalog catalog, Db db, CancellationToken ct)
+    {
+        if (catalog.Find(slug) is { } app)
+        {
+            var structure = new Dictionary<string, Dictionary<string, object>>();
+            foreach (var (type, auth) in app.Auth)
+            {
+                var fields = new Dictionary<string, object>();
+                if (type == AppManifest.OAuth2)
+                {
+                    fields["access_token"] = "string";
+                    fields["refresh_token"] = Optional;
+                    fields["expires_in"] = new Dictionary<string, object> { ["type"] = "number", ["required"] = false };
+                }
+                foreach (var field in type == AppManifest.OAuth2 ? auth.Prerequisites : auth.Fields)
+                    fields[field.Name] = field.Required ? "string" : Optional;
+                structure[type] = fields;
+            }
+            return TypedResults.Ok(structure);
+        }
+        // Custom apps have no schema of their own (refold-api.md AP3).
+        var isCustom = await db.ExecuteScalarAsync<long>("select count(*) from custom_apps where slug = @slug", new { slug }, ct) > 0;
+        if (isCustom) return TypedResults.Ok(new Dictionary<string, Dictionary<string, object>>());
+        return ApiError.NotFound(ErrorCodes.ServerError, $"Schema not found for integration type: {slug}");
+    }
+
+    static readonly Dictionary<string, object> Optional = new() { ["type"] = "string", ["required"] = false };
+
+    // What the frontend SDK reads on start-up: the org, the linked account, and the org's own app (the shape is not
+    // public; Patchbay's is documented in docs/api.md).
+    static async Task<Results<Ok<OrgBasicsResponse>, ApiError>> OrgBasics(
+        Caller caller, OrgStore orgs, LinkedAccountStore accounts, CancellationToken ct)
+    {
+        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var org = await orgs.GetAsync(caller.OrgId, ct);
+        if (account is null || org is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        var app = await orgs.DefaultAppAsync(caller.OrgId, ct);
+        return TypedResults.Ok(new OrgBasicsResponse(
+            new OrgBasics(org.Id, org.Name, caller.Environment),
+            new AccountBasics(account.Id, account.AccountId, account.Name),
+            app is null ? null : new DefaultAppBasics(app.Id, app.Slug, app.Name, app.Icon, app.Description, app.AuthFieldList().Select(InputField.From).ToList())));
+    }
+
+    // A generated icon: the app's initials on its brand colour. Patchbay ships no third-party logos, and the icon
+    // works offline.
+    static IResult Icon(string file, AppCatalog catalog)
+    {
+        if (!file.EndsWith(".svg", StringComparison.Ordinal) || catalog.Find(file[..^4]) is not { } app)
+            return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No icon {file}");
+        var words = app.Name.Split([' ', '-', '.'], StringSplitOptions.RemoveEmptyEntries);
+        var initials = words.Length >= 2 ? $"{char.ToUpperInvariant(words[0][0])}{char.ToUpperInvariant(words[1][0])}" : app.Name[..Math.Min(2, app.Name.Length)];
+        var svg = $"""
+            <svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img" aria-label="{System.Net.WebUtility.HtmlEncode(app.Name)}">
+              <rect width="64" height="64" rx="14" fill="{app.BrandColor}"/>
+              <text x="32" y="41" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="24" font-weight="600" text-anchor="middle" fill="#FFFFFF">{System.Net.WebUtility.HtmlEncode(initials)}</text>
+            </svg>
+            """;
+        return Results.Text(svg, "image/svg+xml", Encoding.UTF8);
+    }
+}
+
+public sealed record OrgBasicsResponse(OrgBasics Org, AccountBasics LinkedAccount, DefaultAppBasics? DefaultApp);
+
+public sealed record OrgBasics(
+    [property: System.Text.Json.Serialization.JsonPropertyName("_id")] string Id, string Name, string Environment);
+
+public sealed record AccountBasics(
+    [property: System.Text.Json.Serialization.JsonPropertyName("_id")] string Id, string AccountId, string Name);
+
+public sealed record DefaultAppBasics(
+    [property: System.Text.Json.Serialization.JsonPropertyName("app_id")] string AppId, string Slug, string Name, string? Icon, string? Description,
+    IReadOnlyList<InputField> AuthFields);

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Patchbay.Egress;
+
+namespace Patchbay.Apps;
+
+public sealed record ProviderRequest(
+    HttpMethod Method, string Path,
+    IReadOnlyDictionary<string, string>? Query = null, IReadOnlyDictionary<string, string>? Headers = null, JsonNode? Body = null);
+
+public sealed record ProviderResponse(int Status, byte[] Body, string? ContentType);
+
+public enum ProviderFailure { DnsNotFound, Blocked, Refused, Unreachable, Timeout, Tls, Protocol }
+
+// A call that did not get an HTTP answer. Message is safe to show a client: it names hosts, never credentials.
+public sealed class ProviderException(ProviderFailure failure, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public ProviderFailure Failure { get; } = failure;
+}
+
+// Sends requests to an app's API with a connection's credentials applied as its manifest says: base URL and path
+// templates, headers, query parameters, HTTP Basic, OAuth 1.0a signatures. Every call goes through the egress
+// policy, redirects are followed by hand (each hop checked again, credentials dropped when the origin changes).
+public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOptions<AppsOptions> options, IOptions<EgressOptions> egress, TimeProvider time)
+{
+    public async Task<ProviderResponse> SendAsync(AppManifest app, string authType, IReadOnlyDictionary<string, string> values,
+        ProviderRequest request, TimeSpan timeout, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(request);
+        var auth = app.Auth[authType];
+        var url = ResolveUrl(app, auth, request.Path, values, request.Query);
+        var origin = url.GetLeftPart(UriPartial.Authority);
+        var method = request.Method;
+        var body = request.Body;
+        var client = httpClientFactory.CreateClient(EgressFeature.HttpClientName);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+
+        for (var hop = 0; ; hop++)
+        {
+            using var message = new HttpRequestMessage(method, url);
+            if (body is not null && method != HttpMethod.Get && method != HttpMethod.Head)
+                message.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            foreach (var (name, value) in request.Headers ?? new Dictionary<string, string>())
+                message.Headers.TryAddWithoutValidation(name, Templates.Render(value, values));
+            // Credentials go only to the app's own origin, never to wherever a redirect points.
+            if (url.GetLeftPart(UriPartial.Authority) == origin) ApplyCredentials(message, auth.Apply, values);
+            message.Headers.UserAgent.ParseAdd("Patchbay/1.0");
+            message.Headers.Accept.ParseAdd("application/json");
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
+            }
+            catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+            {
+                throw new ProviderException(ProviderFailure.Timeout, $"timeout of {(long)timeout.TotalMilliseconds}ms exceeded", e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw Translate(e, url);
+            }
+
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                if (status is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+                {
+                    if (hop >= egress.Value.MaxRedirects)
+                        throw new ProviderException(ProviderFailure.Protocol, $"Maximum number of redirects exceeded ({egress.Value.MaxRedirects})");
+                    url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                    if (status is 303 || (status is 301 or 302 && method == HttpMethod.Post))
+                    {
+                        method = HttpMethod.Get;
+                        body = null;
+                    }
+                    continue;
+                }
+                var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+                return new ProviderResponse(status, bytes, response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
+
+    public Uri ResolveUrl(AppManifest app, AuthTypeManifest auth, string path, IReadOnlyDictionary<string, string> values,
+        IReadOnlyDictionary<string, string>? query = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(auth);
+        var overrideBase = options.Value.Overrides.GetValueOrDefault(app.Slug)?.BaseUrl?.TrimEnd('/');
+        var rendered = Templates.Render(path, values);
+        string text;
+        if (rendered.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            var absolute = new Uri(rendered);
+            text = overrideBase is null ? rendered : overrideBase + absolute.PathAndQuery;
+        }
+        else
+        {
+            text = (overrideBase ?? Templates.Render(auth.BaseUrl ?? app.BaseUrl, values)) + rendered;
+        }
+        var parameters = new List<string>();
+        foreach (var (name, value) in auth.Apply.Query) parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
+        foreach (var (name, value) in query ?? new Dictionary<string, string>())
+            parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
+        if (parameters.Count > 0) text += (text.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', parameters);
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ProviderException(ProviderFailure.Protocol, $"Invalid URL for {app.Name}: check the account fields");
+    }
+
+    void ApplyCredentials(HttpRequestMessage message, ApplyManifest apply, IReadOnlyDictionary<string, string> values)
+    {
+        foreach (var (name, value) in apply.Headers) message.Headers.TryAddWithoutValidation(name, Templates.Render(value, values));
+        if (apply.Basic is { } basic)
+        {
+            var pair = Templates.Render(basic.Username, values) + ":" + Templates.Render(basic.Password, values);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+        }
+        if (apply.Oauth1 is { } o)
+        {
+            var credentials = new OAuth1Signer.Credentials(
+                Templates.Render(o.ConsumerKey, values), Templates.Render(o.ConsumerSecret, values),
+                Templates.Render(o.Token, values), Templates.Render(o.TokenSecret, values),
+                o.Realm is null ? null : Templates.Render(o.Realm, values), o.SignatureMethod);
+            message.Headers.TryAddWithoutValidation("Authorization",
+                OAuth1Signer.AuthorizationHeader(credentials, message.Method, message.RequestUri!, time.GetUtcNow().ToUnixTimeSeconds(), OAuth1Signer.NewNonce()));
+        }
+    }
+
+    static ProviderException Translate(HttpRequestException e, Uri url)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case EgressException egressFailure:
+                    return new ProviderException(egressFailure.Failure switch
+                    {
+                        EgressFailure.DnsNotFound => ProviderFailure.DnsNotFound,
+                        EgressFailure.Blocked => ProviderFailure.Blocked,
+                        EgressFailure.Refused => ProviderFailure.Refused,
+                        _ => ProviderFailure.Unreachable,
+                    }, egressFailure.Message, e);
+                case AuthenticationException:
+                    return new ProviderException(ProviderFailure.Tls, $"SSL handshake with {url.Host} failed", e);
+            }
+        }
+        return new ProviderException(ProviderFailure.Protocol, $"request to {url.Host} failed ({e.HttpRequestError})", e);
+    }
+}

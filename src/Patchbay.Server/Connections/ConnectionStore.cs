@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Patchbay.Apps;
+using Patchbay.Data;
+
+namespace Patchbay.Connections;
+
+// Connections of linked accounts to catalog apps: one per (integration, auth type). Credentials are one JSON object
+// sealed by the vault and bound to (integration, auth type), so an upsert may keep either row id safely.
+public sealed class ConnectionStore(Db db, Vault.Vault vault)
+{
+    const string Columns = """
+        id, integration_id, auth_type, status, identifier, sealed_credentials, connected_at, updated_at,
+        last_verified_at, next_check_at, check_failures
+        """;
+
+    public static string SealContext(string integrationId, string authType) => Vault.Vault.Context("connections", integrationId, authType);
+
+    // Stores verified credentials: the account's integration with the app is created if missing, the connection
+    // for this auth type inserted or replaced (active again, identifier and check schedule reset).
+    public Task SaveAsync(string accountRowId, AppManifest app, string authType, IReadOnlyDictionary<string, string> credentials,
+        string? identifier, DateTimeOffset now, DateTimeOffset? nextCheckAt, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("""
+                insert into integrations (id, linked_account_id, app_key, type, app_id, name, icon, is_default, created_at, updated_at)
+                values (@id, @accountRowId, @slug, @slug, null, @name, null, @no, @now, @now)
+                on conflict (linked_account_id, app_key) do update set updated_at = excluded.updated_at
+                """, new { id = Ids.New(now), accountRowId, slug = app.Slug, name = app.Name, no = false, now }, ct);
+            var integrationId = await tx.ExecuteScalarAsync<string>(
+                "select id from integrations where linked_account_id = @accountRowId and app_key = @slug", new { accountRowId, slug = app.Slug }, ct)
+                ?? throw new InvalidOperationException("The integration row vanished inside its transaction.");
+            var sealedCredentials = vault.Seal(JsonSerializer.Serialize(credentials), SealContext(integrationId, authType));
+            await tx.ExecuteAsync("""
+                insert into connections (id, integration_id, auth_type, status, identifier, sealed_credentials, connected_at, updated_at,
+                                         last_verified_at, next_check_at, check_failures)
+                values (@id, @integrationId, @authType, 'active', @identifier, @sealedCredentials, @now, @now, @now, @nextCheckAt, 0)
+                on conflict (integration_id, auth_type) do update set
+                    status = 'active', identifier = excluded.identifier, sealed_credentials = excluded.sealed_credentials,
+                    connected_at = excluded.connected_at, updated_at = excluded.updated_at, last_verified_at = excluded.last_verified_at,
+                    next_check_at = excluded.next_check_at, check_failures = 0, lease_owner = null, lease_until = null
+                """, new { id = Ids.New(now), integrationId, authType, identifier, sealedCredentials, now, nextCheckAt }, ct);
+        }, ct);
+
+    public Task<IReadOnlyList<AccountConnection>> ForAccountAsync(string accountRowId, CancellationToken ct) =>
+        db.QueryAsync<AccountConnection>("""
+            select i.app_key, c.auth_type, c.status, c.identifier, c.connected_at
+            from integrations i join connections c on c.integration_id = i.id
+            where i.linked_account_id = @accountRowId
+            order by c.connected_at
+            """, new { accountRowId }, ct);
+
+    public Task<ConnectionRow?> FindAsync(string accountRowId, string slug, string authType, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<ConnectionRow>($"""
+            select {Prefixed("c")} from connections c join integrations i on i.id = c.integration_id
+            where i.linked_account_id = @accountRowId and i.app_key = @slug and c.auth_type = @authType
+            """, new { accountRowId, slug, authType }, ct);
+
+    public async Task<Dictionary<string, string>> OpenAsync(ConnectionRow connection, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var secret = await vault.OpenAsync(connection.SealedCredentials, SealContext(connection.IntegrationId, connection.AuthType), ct);
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(secret.Value) ?? [];
+    }
+
+    // Removes the account's connection of one auth type, or all of them; an integration left without connections
+    // goes too (the default custom app's integration has none and is removed only when no auth type is named).
+    public static async Task<int> DeleteAsync(DbTx tx, string orgId, string accountRowId, string slug, string? authType, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        const string Matching = """
+            select id from integrations
+            where linked_account_id = @accountRowId
+              and (app_key = @slug or type = @slug or app_id in (select id from custom_apps where org_id = @orgId and slug = @slug))
+            """;
+        var args = new { orgId, accountRowId, slug, authType };
+        if (authType is null)
+            return await tx.ExecuteAsync($"delete from integrations where id in ({Matching})", args, ct);
+
+        var removed = await tx.ExecuteAsync($"delete from connections where auth_type = @authType and integration_id in ({Matching})", args, ct);
+        if (removed > 0)
+        {
+            await tx.ExecuteAsync($"""
+                delete from integrations where id in ({Matching})
+                and not exists (select 1 from connections c where c.integration_id = integrations.id)
+                """, args, ct);
+        }
+        return removed;
+    }
+
+    static string Prefixed(string alias) => string.Join(", ", Columns.Split(',', StringSplitOptions.TrimEntries).Select(c => $"{alias}.{c}"));
+}

@@ -1,0 +1,23 @@
+namespace Patchbay.Egress;
+
+public static class EgressFeature
+{
+    public const string HttpClientName = "egress";
+
+    public static IServiceCollection AddEgress(this IServiceCollection services)
+    {
+        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section);
+        services.AddSingleton<EgressPolicy>();
+        services.AddHttpClient(HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan) // callers set their own timeouts
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectCallback = sp.GetRequiredService<EgressPolicy>().ConnectAsync,
+                AllowAutoRedirect = false, // followed by hand, each hop through the policy again
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2), // DNS changes are picked up, through the policy
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
+    }
+}
