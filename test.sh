@@ -5,4 +5,9 @@
 #   ./test.sh --filter "FullyQualifiedName!~Postgres"      the SQLite half only
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# The SDK compatibility test runs Refold's published frontend SDK (npm) in Node against a live server.
+command -v npm >/dev/null || { echo "test.sh: Node.js 20 and npm are required (the SDK compatibility test)" >&2; exit 1; }
+npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+
 exec dotnet test --solution Patchbay.slnx "$@"

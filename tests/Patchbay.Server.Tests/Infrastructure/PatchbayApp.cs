@@ -48,12 +48,20 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected bool WithFakeProvider { get; init; }
 
+    // A real Kestrel server on a free loopback port instead of the in-memory TestServer, for clients outside this
+    // process (Node SDKs, browsers).
+    protected bool WithKestrel { get; init; }
+
+    public string BaseAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+
     public virtual async ValueTask InitializeAsync()
     {
         if (WithFakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
         if (sharedFrom is null) ConnectionString = await CreateDatabaseAsync();
-        _ = Server; // start now, so a start-up failure fails the fixture with its own message
+        if (WithKestrel) UseKestrel(0);
+        StartServer(); // now, so a start-up failure fails the fixture with its own message
     }
 
     protected abstract Task<string> CreateDatabaseAsync();

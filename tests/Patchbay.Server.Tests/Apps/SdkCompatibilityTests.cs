@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Patchbay.Tests.Infrastructure;
+using Xunit;
+
+namespace Patchbay.Tests.Apps;
+
+public sealed class SdkSqliteApp : SqliteApp
+{
+    public SdkSqliteApp()
+    {
+        WithFakeProvider = true;
+        WithKestrel = true;
+    }
+}
+
+public sealed class SdkPostgresApp : PostgresApp
+{
+    public SdkPostgresApp(PostgresServer server) : base(server)
+    {
+        WithFakeProvider = true;
+        WithKestrel = true;
+    }
+}
+
+// The official frontend SDK, @cobaltio/cobalt-js 8.0.0 from npm, unmodified, in Node against a live Patchbay:
+// list and read apps, connect a key-based app (a wrong key first), see it connected, disconnect it.
+// tests/sdk holds the package (test.sh runs `npm ci` there) and the script.
+public abstract class SdkCompatibilityTests(PatchbayApp app)
+{
+    [Fact]
+    public async Task CobaltJs800_ConnectsAndDisconnectsKeyBasedApp()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "tests", "sdk");
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "@cobaltio", "cobalt-js")),
+            $"The SDK is not installed: run `npm ci` in {folder} (./test.sh does).");
+        var account = await app.CreateLinkedAccountAsync();
+        var token = await app.CreateSessionTokenAsync(account);
+
+        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["cobalt-js-8.mjs", app.BaseAddress, token, FakeProvider.StripeKey]) info.ArgumentList.Add(arg);
+        using var node = Process.Start(info)!; // node is on the path of every machine this project runs on
+        var output = node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var text = await output + await errors;
+
+        Assert.True(node.ExitCode == 0, text);
+        Assert.Equal(7, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Patchbay.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Patchbay.slnx not found above the test binaries.");
+    }
+}
+
+public sealed class SqliteSdkCompatibilityTests(SdkSqliteApp app) : SdkCompatibilityTests(app), IClassFixture<SdkSqliteApp>;
+public sealed class PostgresSdkCompatibilityTests(SdkPostgresApp app) : SdkCompatibilityTests(app), IClassFixture<SdkPostgresApp>;
