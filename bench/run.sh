@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-10s}
 # Long enough for tiered JIT to reach steady state (shorter warm-ups measured the JIT, not the server).
-WARMUP=${WARMUP:-15s}
+WARMUP=${WARMUP:-20s}
 LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
@@ -98,6 +98,7 @@ bench_patchbay() { # database
   ( cd "$WORK" && exec env \
     Patchbay__DataDirectory="$WORK/data-$db" Patchbay__Database__Provider=$provider Patchbay__Database__ConnectionString="$cs" \
     Patchbay__Bootstrap__TestApiKey="$key" Patchbay__RateLimits__Enabled=false \
+    Patchbay__Apps__Overrides__stripe__BaseUrl="http://127.0.0.1:$BASE_PORT" Patchbay__Egress__AllowedNetworks__0=127.0.0.0/8 \
     Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple \
     ASPNETCORE_URLS="http://127.0.0.1:$PORT" "$WORK/server/Patchbay.Server" >"$WORK/server-$db.log" 2>&1 ) &
   PIDS+=($!)
@@ -117,6 +118,18 @@ bench_patchbay() { # database
   printf 'request = function()\n  return wrk.format(nil, "/api/v2/public/linked-account/default-app/auth-credentials/key" .. math.random(1, 10000))\nend\n' >> "$put"
   run_wrk "$db: PUT default-app credential" "$base/linked-account/default-app/auth-credentials/key" \
     -H "x-api-key: $key" -H "linked_account_id: $account" -s "$put"
+
+  run_wrk "$db: GET application list (API key)" "$base/application" -H "x-api-key: $key" -H "linked_account_id: $account"
+  # Each request verifies the key against the provider (the baseline process's /v1/account) and stores it sealed,
+  # for one of 200 linked accounts (customers connecting, not one row rewritten under lock contention).
+  for i in $(seq 1 200); do
+    curl -sf -X POST "$base/linked-account" -H "x-api-key: $key" -H 'content-type: application/json' \
+      -d "{\"linked_account_id\":\"bench_$i\"}" >/dev/null
+  done
+  local save; save=$(lua PUT '{"api_key":"sk_test_bench"}')
+  printf 'request = function()\n  wrk.headers["linked_account_id"] = "bench_" .. math.random(1, 200)\n  return wrk.format()\nend\n' >> "$save"
+  run_wrk "$db: PUT save-key-credentials (stripe)" "$base/linked-account/integration/save-key-credentials/stripe" \
+    -H "x-api-key: $key" -s "$save"
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }

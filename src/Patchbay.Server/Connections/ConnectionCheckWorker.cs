@@ -92,13 +92,18 @@ public sealed class ConnectionCheckWorker(
         }
     }
 
-    // Applies the outcome and drops the lease, unless the connection was saved again meanwhile (which clears it).
-    Task<int> FinishAsync(string id, string set, object args, CancellationToken ct)
+    // Applies the outcome and drops the lease, unless the connection was saved again meanwhile (which clears it),
+    // and refreshes its integration's summary in the same transaction.
+    Task FinishAsync(string id, string set, object args, CancellationToken ct)
     {
         var parameters = new Dapper.DynamicParameters(args);
         parameters.Add("id", id);
         parameters.Add("worker", workerId);
-        return db.ExecuteAsync($"update connections set {set}, lease_owner = null, lease_until = null where id = @id and lease_owner = @worker",
-            parameters, ct);
+        return db.InTransactionAsync(async tx =>
+        {
+            var changed = await tx.ExecuteAsync(
+                $"update connections set {set}, lease_owner = null, lease_until = null where id = @id and lease_owner = @worker", parameters, ct);
+            if (changed > 0) await ConnectionStore.SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
+        }, ct);
     }
 }

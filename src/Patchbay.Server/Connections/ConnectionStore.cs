@@ -39,7 +39,21 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
                     connected_at = excluded.connected_at, updated_at = excluded.updated_at, last_verified_at = excluded.last_verified_at,
                     next_check_at = excluded.next_check_at, check_failures = 0, lease_owner = null, lease_until = null
                 """, new { id = Ids.New(now), integrationId, authType, identifier, sealedCredentials, now, nextCheckAt }, ct);
+            await SummarizeAsync(tx, "id = @integrationId", new { integrationId }, ct);
         }, ct);
+
+    // Recomputes the summary linked-account reads show for the matching integrations (identifier of the newest
+    // connection; reauth_required when one has expired). Called in every transaction that changes connections.
+    public static Task<int> SummarizeAsync(DbTx tx, string integrationsWhere, object args, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.ExecuteAsync($"""
+            update integrations set
+                reauth_required = exists (select 1 from connections c where c.integration_id = integrations.id and c.status = 'expired'),
+                identifier = (select c.identifier from connections c where c.integration_id = integrations.id order by c.connected_at desc limit 1)
+            where {integrationsWhere}
+            """, args, ct);
+    }
 
     public Task<IReadOnlyList<AccountConnection>> ForAccountAsync(string accountRowId, CancellationToken ct) =>
         db.QueryAsync<AccountConnection>("""
@@ -83,6 +97,7 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
                 delete from integrations where id in ({Matching})
                 and not exists (select 1 from connections c where c.integration_id = integrations.id)
                 """, args, ct);
+            await SummarizeAsync(tx, $"id in ({Matching})", args, ct);
         }
         return removed;
     }

@@ -36,7 +36,7 @@ public sealed class IntegrationStore(Db db)
         };
         await tx.ExecuteAsync($"""
             insert into integrations ({LinkedAccountStore.IntegrationColumns})
-            values (@Id, @LinkedAccountId, @AppKey, @Type, @AppId, @Name, @Icon, @IsDefault, @CreatedAt, @UpdatedAt)
+            values (@Id, @LinkedAccountId, @AppKey, @Type, @AppId, @Name, @Icon, @IsDefault, @Identifier, @ReauthRequired, @CreatedAt, @UpdatedAt)
             """, row, ct);
         return row.Id;
     }

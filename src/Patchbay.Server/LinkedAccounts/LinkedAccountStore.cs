@@ -8,15 +8,9 @@ public sealed class LinkedAccountStore(Db db)
 {
     public const string Columns = "id, org_id, environment, account_id, name, udf, scope, version, created_at, updated_at";
     public const string IntegrationColumns =
-        "id, linked_account_id, app_key, type, app_id, name, icon, is_default, created_at, updated_at";
+        "id, linked_account_id, app_key, type, app_id, name, icon, is_default, identifier, reauth_required, created_at, updated_at";
 
-    // An integration as read: its columns plus what its connections say (re-authorization needed when one has
-    // expired; the identifier of the newest).
-    static string IntegrationSelect(string alias) => $"""
-        {Prefixed(alias, IntegrationColumns)},
-        exists (select 1 from connections c where c.integration_id = {alias}.id and c.status = 'expired') as reauth_required,
-        (select c.identifier from connections c where c.integration_id = {alias}.id order by c.connected_at desc limit 1) as identifier
-        """;
+    static string IntegrationSelect(string alias) => Prefixed(alias, IntegrationColumns);
 
     public Task<LinkedAccountRow?> FindAsync(string orgId, string environment, string accountId, CancellationToken ct) =>
         db.WithConnectionAsync(c => FindAsync(c, orgId, environment, accountId, ct), ct);

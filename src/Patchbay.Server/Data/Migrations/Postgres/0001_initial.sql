@@ -52,6 +52,10 @@ create table custom_apps (
     description text null,
     icon text null,
     is_default boolean not null default false,
+    -- A summary of the integration's connections, kept by ConnectionStore.SummarizeAsync in the transaction that
+    -- changes them, so reads of linked accounts need no join: the newest identifier, whether any expired.
+    identifier text null,
+    reauth_required boolean not null default false,
     created_at timestamptz not null,
     updated_at timestamptz not null,
     unique (org_id, slug)
@@ -83,6 +87,10 @@ create table integrations (
     name text not null,
     icon text null,
     is_default boolean not null default false,
+    -- A summary of the integration's connections, kept by ConnectionStore.SummarizeAsync in the transaction that
+    -- changes them, so reads of linked accounts need no join: the newest identifier, whether any expired.
+    identifier text null,
+    reauth_required boolean not null default false,
     created_at timestamptz not null,
     updated_at timestamptz not null,
     unique (linked_account_id, app_key)
