@@ -42,6 +42,10 @@ fi
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
+for p in "$PORT" "$BASE_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "port $p is already in use (set PORT/BASE_PORT)" >&2; exit 1; fi
+done
+
 echo "Building (Release)…"
 dotnet publish src/Patchbay.Server -c Release -o "$WORK/server" --nologo -v quiet >/dev/null
 dotnet publish bench/Baseline -c Release -o "$WORK/baseline" --nologo -v quiet >/dev/null
@@ -110,6 +114,8 @@ bench_patchbay() { # database
   local token; token=$(curl -sf -X POST "$base/session-token" -H "x-api-key: $key" -H 'content-type: application/json' \
     -d "{\"linked_account_id\":\"$account\"}" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 
+  # The whole server warms up once before anything is timed (tiered JIT takes ~20 s under full load here).
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$base/linked-account/$account" -H "x-api-key: $key" >/dev/null 2>&1 || true
   run_wrk "$db: GET linked account (API key)" "$base/linked-account/$account" -H "x-api-key: $key"
   run_wrk "$db: GET active-linked-account (session)" "$base/session/active-linked-account" -H "Authorization: Bearer $token"
   run_wrk "$db: POST session-token" "$base/session-token" -H "x-api-key: $key" -s "$(lua POST "{\"linked_account_id\":\"$account\"}")"

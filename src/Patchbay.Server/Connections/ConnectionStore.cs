@@ -21,14 +21,13 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
         string? identifier, DateTimeOffset now, DateTimeOffset? nextCheckAt, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {
-            await tx.ExecuteAsync("""
+            var integrationId = await tx.ExecuteScalarAsync<string>("""
                 insert into integrations (id, linked_account_id, app_key, type, app_id, name, icon, is_default, created_at, updated_at)
                 values (@id, @accountRowId, @slug, @slug, null, @name, null, @no, @now, @now)
                 on conflict (linked_account_id, app_key) do update set updated_at = excluded.updated_at
-                """, new { id = Ids.New(now), accountRowId, slug = app.Slug, name = app.Name, no = false, now }, ct);
-            var integrationId = await tx.ExecuteScalarAsync<string>(
-                "select id from integrations where linked_account_id = @accountRowId and app_key = @slug", new { accountRowId, slug = app.Slug }, ct)
-                ?? throw new InvalidOperationException("The integration row vanished inside its transaction.");
+                returning id
+                """, new { id = Ids.New(now), accountRowId, slug = app.Slug, name = app.Name, no = false, now }, ct)
+                ?? throw new InvalidOperationException("An upsert returned no row.");
             var sealedCredentials = vault.Seal(JsonSerializer.Serialize(credentials), SealContext(integrationId, authType));
             await tx.ExecuteAsync("""
                 insert into connections (id, integration_id, auth_type, status, identifier, sealed_credentials, connected_at, updated_at,
