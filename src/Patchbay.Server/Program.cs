@@ -3,8 +3,10 @@ using Patchbay.Auth;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.Hosted;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.OAuth;
 using Patchbay.Operations;
 using Patchbay.Orgs;
 using Patchbay.RateLimits;
@@ -27,6 +29,8 @@ builder.Services
     .AddCredentials()
     .AddEgress()                               // Egress/: every outbound call, through one policy
     .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
+    .AddOAuth()                                // OAuth/: authorization flows, token refresh
+    .AddHosted()                               // Hosted/: the hosted Connect page
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -39,10 +43,14 @@ app.UseAuthorization();
 app.MapLinkedAccounts();
 app.MapApps();
 app.MapConnect();
+app.MapOAuth();
+app.MapHosted();
 var api = app.MapGroup("/api/v2/public");
 api.MapSessions();
 api.MapCredentials();
-app.MapAdmin().MapAppsAdmin();
+var admin = app.MapAdmin();
+admin.MapAppsAdmin();
+admin.MapOAuthAdmin();
 app.MapOperations();
 app.MapApiDocs();
 

@@ -24,8 +24,9 @@ public static class AppsAdminApi
         if (!OrgEnvironments.IsValid(environment)) return ApiError.Validation("'environment' must be test or production");
         if (await orgs.GetAsync(orgId, ct) is null) return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Organization {orgId} not found");
         var overrides = await orgApps.OverridesAsync(orgId, environment, ct);
+        var enabled = (await orgApps.EnabledAsync(orgId, environment, ct)).Select(a => a.Slug).ToHashSet();
         return TypedResults.Ok(catalog.All.Select(a => new OrgAppResponse(a.Slug, a.Name, [.. a.Auth.Keys],
-            overrides.TryGetValue(a.Slug, out var on) ? on : OrgAppStore.DefaultEnabled(a), !overrides.ContainsKey(a.Slug))).ToList());
+            enabled.Contains(a.Slug), !overrides.ContainsKey(a.Slug))).ToList());
     }
 
     // Body: {"enabled": true|false, "environment": "test"|"production"} (no environment: both).

@@ -4,8 +4,8 @@ using Patchbay.Workers;
 namespace Patchbay.Auth;
 
 // Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
-// their revocation no longer needs remembering.
-public sealed class SessionCleanupWorker(SessionStore store, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
+// their revocation no longer needs remembering. Expired hosted-page properties and connect codes go too.
+public sealed class SessionCleanupWorker(SessionStore store, Hosted.HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
     : PollingWorker(time, options, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
@@ -13,6 +13,7 @@ public sealed class SessionCleanupWorker(SessionStore store, TimeProvider time, 
     public override async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         var deleted = await store.DeleteExpiredAsync(Time.GetUtcNow() - TimeSpan.FromDays(1), ct);
+        await hosted.DeleteExpiredAsync(Time.GetUtcNow(), ct); // hosted-page properties and connect codes past their time
         if (deleted > 0) logger.LogInformation("Deleted {Count} expired sessions", deleted);
         return false;
     }

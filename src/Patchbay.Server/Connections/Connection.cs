@@ -30,3 +30,23 @@ public static class ConnectionStatus
     public const string Active = "active";
     public const string Expired = "expired";
 }
+
+public sealed record ConnectionSchedule(DateTimeOffset? NextCheckAt = null, DateTimeOffset? TokenExpiresAt = null, DateTimeOffset? RefreshAt = null);
+
+// A connection with what its use needs: where it belongs (org, environment, account) and its app.
+public sealed record ConnectionContext
+{
+    public required string Id { get; init; }
+    public required string IntegrationId { get; init; }
+    public required string AuthType { get; init; }
+    public required string Status { get; init; }
+    public required string SealedCredentials { get; init; }
+    public DateTimeOffset? TokenExpiresAt { get; init; }
+    public DateTimeOffset? RefreshAt { get; init; }
+    public int RefreshFailures { get; init; }
+    public required string AppKey { get; init; }
+    public required string OrgId { get; init; }
+    public required string Environment { get; init; }
+    public required string AccountRowId { get; init; }
+    public required string AccountId { get; init; }
+}

@@ -16,9 +16,9 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
     public static string SealContext(string integrationId, string authType) => Vault.Vault.Context("connections", integrationId, authType);
 
     // Stores verified credentials: the account's integration with the app is created if missing, the connection
-    // for this auth type inserted or replaced (active again, identifier and check schedule reset).
+    // for this auth type inserted or replaced (active again, identifier and schedules reset).
     public Task SaveAsync(string accountRowId, AppManifest app, string authType, IReadOnlyDictionary<string, string> credentials,
-        string? identifier, DateTimeOffset now, DateTimeOffset? nextCheckAt, CancellationToken ct) =>
+        string? identifier, DateTimeOffset now, ConnectionSchedule schedule, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {
             var integrationId = await tx.ExecuteScalarAsync<string>("""
@@ -31,13 +31,20 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             var sealedCredentials = vault.Seal(JsonSerializer.Serialize(credentials), SealContext(integrationId, authType));
             await tx.ExecuteAsync("""
                 insert into connections (id, integration_id, auth_type, status, identifier, sealed_credentials, connected_at, updated_at,
-                                         last_verified_at, next_check_at, check_failures)
-                values (@id, @integrationId, @authType, 'active', @identifier, @sealedCredentials, @now, @now, @now, @nextCheckAt, 0)
+                                         last_verified_at, next_check_at, check_failures, token_expires_at, refresh_at, refresh_failures)
+                values (@id, @integrationId, @authType, 'active', @identifier, @sealedCredentials, @now, @now, @now, @nextCheckAt, 0,
+                        @tokenExpiresAt, @refreshAt, 0)
                 on conflict (integration_id, auth_type) do update set
                     status = 'active', identifier = excluded.identifier, sealed_credentials = excluded.sealed_credentials,
                     connected_at = excluded.connected_at, updated_at = excluded.updated_at, last_verified_at = excluded.last_verified_at,
-                    next_check_at = excluded.next_check_at, check_failures = 0, lease_owner = null, lease_until = null
-                """, new { id = Ids.New(now), integrationId, authType, identifier, sealedCredentials, now, nextCheckAt }, ct);
+                    next_check_at = excluded.next_check_at, check_failures = 0, lease_owner = null, lease_until = null,
+                    token_expires_at = excluded.token_expires_at, refresh_at = excluded.refresh_at, refresh_failures = 0,
+                    refresh_lease_owner = null, refresh_lease_until = null
+                """, new
+            {
+                id = Ids.New(now), integrationId, authType, identifier, sealedCredentials, now,
+                nextCheckAt = schedule.NextCheckAt, tokenExpiresAt = schedule.TokenExpiresAt, refreshAt = schedule.RefreshAt,
+            }, ct);
             await SummarizeAsync(tx, "id = @integrationId", new { integrationId }, ct);
         }, ct);
 
@@ -54,6 +61,74 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             """, args, ct);
     }
 
+    // ---- OAuth token refresh (OAuth/OAuthTokens): a lease on the row is the cross-node lock. ----
+
+    const string ContextColumns = """
+        c.id, c.integration_id, c.auth_type, c.status, c.sealed_credentials, c.token_expires_at, c.refresh_at, c.refresh_failures,
+        i.app_key, la.org_id, la.environment, la.id as account_row_id, la.account_id
+        """;
+
+    public Task<ConnectionContext?> GetContextAsync(string id, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<ConnectionContext>($"""
+            select {ContextColumns} from connections c join integrations i on i.id = c.integration_id
+            join linked_accounts la on la.id = i.linked_account_id where c.id = @id
+            """, new { id }, ct);
+
+    public Task<ConnectionContext?> FindContextAsync(string accountRowId, string slug, string authType, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<ConnectionContext>($"""
+            select {ContextColumns} from connections c join integrations i on i.id = c.integration_id
+            join linked_accounts la on la.id = i.linked_account_id
+            where la.id = @accountRowId and i.app_key = @slug and c.auth_type = @authType
+            """, new { accountRowId, slug, authType }, ct);
+
+    public async Task<bool> TryLeaseRefreshAsync(string id, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct) =>
+        await db.ExecuteAsync("""
+            update connections set refresh_lease_owner = @owner, refresh_lease_until = @until
+            where id = @id and status = 'active' and (refresh_lease_until is null or refresh_lease_until < @now)
+            """, new { id, owner, now, until }, ct) == 1;
+
+    public Task ReleaseRefreshAsync(string id, string owner, CancellationToken ct) =>
+        db.ExecuteAsync("update connections set refresh_lease_owner = null, refresh_lease_until = null where id = @id and refresh_lease_owner = @owner",
+            new { id, owner }, ct);
+
+    public Task StoreRefreshedAsync(ConnectionContext connection, string owner, IReadOnlyDictionary<string, string> credentials,
+        DateTimeOffset? tokenExpiresAt, DateTimeOffset? refreshAt, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var sealedCredentials = vault.Seal(JsonSerializer.Serialize(credentials), SealContext(connection.IntegrationId, connection.AuthType));
+        return db.ExecuteAsync("""
+            update connections set sealed_credentials = @sealedCredentials, token_expires_at = @tokenExpiresAt, refresh_at = @refreshAt,
+                refresh_failures = 0, refresh_lease_owner = null, refresh_lease_until = null, updated_at = @now
+            where id = @id and refresh_lease_owner = @owner
+            """, new { id = connection.Id, owner, sealedCredentials, tokenExpiresAt, refreshAt, now }, ct);
+    }
+
+    // The provider will not refresh this grant any more: the connection needs the customer again.
+    public Task ExpireAsync(string id, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("""
+                update connections set status = 'expired', refresh_at = null, next_check_at = null,
+                    refresh_lease_owner = null, refresh_lease_until = null, updated_at = @now
+                where id = @id
+                """, new { id, now }, ct);
+            await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
+        }, ct);
+
+    public Task DeferRefreshAsync(string id, string owner, DateTimeOffset retryAt, CancellationToken ct) =>
+        db.ExecuteAsync("""
+            update connections set refresh_failures = refresh_failures + 1, refresh_at = @retryAt,
+                refresh_lease_owner = null, refresh_lease_until = null
+            where id = @id and refresh_lease_owner = @owner
+            """, new { id, owner, retryAt }, ct);
+
+    public Task<IReadOnlyList<string>> DueForRefreshAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
+        db.QueryAsync<string>("""
+            select id from connections
+            where status = 'active' and refresh_at <= @now and (refresh_lease_until is null or refresh_lease_until < @now)
+            order by refresh_at limit @limit
+            """, new { now, limit }, ct);
+
     public Task<IReadOnlyList<AccountConnection>> ForAccountAsync(string accountRowId, CancellationToken ct) =>
         db.QueryAsync<AccountConnection>("""
             select i.app_key, c.auth_type, c.status, c.identifier, c.connected_at
@@ -68,10 +143,15 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             where i.linked_account_id = @accountRowId and i.app_key = @slug and c.auth_type = @authType
             """, new { accountRowId, slug, authType }, ct);
 
-    public async Task<Dictionary<string, string>> OpenAsync(ConnectionRow connection, CancellationToken ct)
+    public Task<Dictionary<string, string>> OpenAsync(ConnectionRow connection, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var secret = await vault.OpenAsync(connection.SealedCredentials, SealContext(connection.IntegrationId, connection.AuthType), ct);
+        return OpenAsync(connection.SealedCredentials, connection.IntegrationId, connection.AuthType, ct);
+    }
+
+    public async Task<Dictionary<string, string>> OpenAsync(string sealedCredentials, string integrationId, string authType, CancellationToken ct)
+    {
+        var secret = await vault.OpenAsync(sealedCredentials, SealContext(integrationId, authType), ct);
         return JsonSerializer.Deserialize<Dictionary<string, string>>(secret.Value) ?? [];
     }
 

@@ -34,7 +34,7 @@ public static class ConnectApi
 
     static async Task<Results<Ok<SaveResponse>, ApiError>> SaveKeyCredentials(
         string slug, HttpContext http, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, CredentialVerifier verifier,
-        ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, CancellationToken ct)
+        ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, IOptions<OAuth.OAuthOptions> oauth, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http, required: false);
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
@@ -48,14 +48,14 @@ public static class ConnectApi
         if (!app.IsKeyBased(authType)) return ApiError.Validation($"Application '{slug}' has no key-based auth type '{authType}'");
 
         var values = CredentialInput.Read(app.Auth[authType].Fields, body.RootElement);
-        return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, ct) is { } failure
+        return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, oauth, ct) is { } failure
             ? failure
             : TypedResults.Ok(new SaveResponse(true));
     }
 
     static async Task<Results<Ok<MigrateResponse>, ApiError>> MigrateToken(
         HttpContext http, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, OrgStore orgs, CredentialVerifier verifier,
-        ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, CancellationToken ct)
+        ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, IOptions<OAuth.OAuthOptions> oauth, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
         var root = body.RootElement;
@@ -105,21 +105,23 @@ public static class ConnectApi
             values = CredentialInput.Read(app.Auth[authType].Fields, credentials, "auth_object");
         }
 
-        return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, ct) is { } failure
+        return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, oauth, ct) is { } failure
             ? failure
             : TypedResults.Ok(new MigrateResponse(true, "Token migrated successfully", null));
     }
 
     // The provider's verdict, then the store. Returns the error to answer with, or null when saved.
     static async Task<ApiError?> VerifyAndSaveAsync(AppManifest app, string authType, Dictionary<string, string> values, string accountRowId,
-        CredentialVerifier verifier, ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, CancellationToken ct)
+        CredentialVerifier verifier, ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options,
+        IOptions<OAuth.OAuthOptions> oauth, CancellationToken ct)
     {
         var result = await verifier.VerifyAsync(app, authType, values, ct);
         if (!result.Ok) return ApiError.Server($"Failed to verify credentials: {result.Reason}");
         var now = time.GetUtcNow();
-        var interval = options.Value.RecheckInterval;
-        DateTimeOffset? nextCheck = authType != AppManifest.OAuth2 && app.Auth[authType].Verify is not null && interval is { Ticks: > 0 } i ? now + i : null;
-        await connections.SaveAsync(accountRowId, app, authType, values, result.Identifier, now, nextCheck, ct);
+        var schedule = authType == AppManifest.OAuth2
+            ? OAuth.OAuthSchedule.For(values, now, oauth.Value)
+            : new ConnectionSchedule(NextCheckAt: app.Auth[authType].Verify is not null && options.Value.RecheckInterval is { Ticks: > 0 } i ? now + i : null);
+        await connections.SaveAsync(accountRowId, app, authType, values, result.Identifier, now, schedule, ct);
         return null;
     }
 }

@@ -12,5 +12,7 @@ public static class SealedColumns
         new("server_secrets", "sealed_value", ["name"]),
         new("integration_credentials", "sealed_value", ["integration_id", "key"]),
         new("connections", "sealed_credentials", ["integration_id", "auth_type"]),
+        new("oauth_clients", "sealed_client_secret", ["org_id", "environment", "slug"]),
+        new("oauth_states", "sealed_context", ["id"]),
     ];
 }

@@ -176,7 +176,11 @@ public abstract class ConnectionsTests(PatchbayApp app)
 
         var all = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/application", Ct));
         Assert.True(all.GetArrayLength() >= 35, $"{all.GetArrayLength()} apps enabled by default");
-        Assert.All(all.EnumerateArray(), a => Assert.Contains(a.GetProperty("auth_type_options").EnumerateObject(), o => o.Name != "oauth2"));
+        // On by default: what needs nothing from the org (a key-based type, or OAuth client credentials the customer brings).
+        Assert.All(all.EnumerateArray(), a => Assert.True(
+            a.GetProperty("auth_type_options").EnumerateObject().Any(o => o.Name != "oauth2") || a.Str("grant_type") == "client_credentials", a.Str("slug")));
+        Assert.Contains(all.EnumerateArray(), a => a.Str("slug") == "helpscout");
+        Assert.DoesNotContain(all.EnumerateArray(), a => a.Str("slug") == "box"); // OAuth-only until the org sets its client
         foreach (var item in all.EnumerateArray()) RefoldOpenApi.AssertResponse("GET", "/api/v2/public/application/{slug}", 200, item);
         Assert.Single(all.EnumerateArray(), a => a.GetProperty("connected").GetBoolean());
         Assert.DoesNotContain(all.EnumerateArray(), a => a.Str("auth_type") == "custom");

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Patchbay.Apps;
+using Patchbay.Auth;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+
+namespace Patchbay.OAuth;
+
+// OAuth2 connections (refold-api.md AP4, AP5; §5 SDK integrate).
+public static class OAuthApi
+{
+    public static void MapOAuth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v2/public/linked-account/integration/oauth-url/{slug}", OAuthUrl)
+            .RequireAuthorization(Policies.OrgLinkedAccount).WithTags("OAuth");
+        app.MapGet("/api/v1/{slug}/integrate", IntegrateFromQuery).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
+        app.MapPost("/api/v1/{slug}/integrate", IntegrateFromBody).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
+        app.MapGet("/api/v1/{slug}/callback", Callback).AllowAnonymous().WithTags("OAuth");
+    }
+
+    public sealed record AuthUrlResponse(string AuthUrl);
+
+    public sealed record IntegrateResponse(
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? AuthUrl,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Connected);
+
+    static async Task<Results<Ok<AuthUrlResponse>, ApiError>> OAuthUrl(
+        string slug, HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, OAuthFlow flow, PublicUrls urls, CancellationToken ct)
+    {
+        var (account, app, error) = await ResolveAsync(slug, caller, accounts, orgApps, ct);
+        if (error is not null) return error;
+        var input = QueryInput(request);
+        var url = await flow.AuthorizeUrlAsync(caller.OrgId, caller.Environment, account!.Id, app!, input, urls.Base(request), "api",
+            ReturnTo(request.Query["return_to"].ToString(), urls.Base(request)), ct);
+        return TypedResults.Ok(new AuthUrlResponse(url));
+    }
+
+    static async Task<Results<Ok<IntegrateResponse>, ApiError>> IntegrateFromQuery(
+        string slug, HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, OAuthFlow flow, PublicUrls urls, CancellationToken ct) =>
+        await IntegrateAsync(slug, QueryInput(request), request, caller, accounts, orgApps, flow, urls, ct);
+
+    static async Task<Results<Ok<IntegrateResponse>, ApiError>> IntegrateFromBody(
+        string slug, HttpContext http, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, OAuthFlow flow, PublicUrls urls, CancellationToken ct)
+    {
+        using var body = await JsonBody.ReadObjectAsync(http, required: false);
+        return await IntegrateAsync(slug, body.RootElement, http.Request, caller, accounts, orgApps, flow, urls, ct);
+    }
+
+    // The SDK opens the URL in a popup and polls the application; the hosted page redirects (return_to). A
+    // client-credentials app needs no browser: it connects here and answers {connected}.
+    static async Task<Results<Ok<IntegrateResponse>, ApiError>> IntegrateAsync(
+        string slug, JsonElement input, HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, OAuthFlow flow,
+        PublicUrls urls, CancellationToken ct)
+    {
+        var (account, app, error) = await ResolveAsync(slug, caller, accounts, orgApps, ct);
+        if (error is not null) return error;
+        if (app!.Auth[AppManifest.OAuth2].GrantType == "client_credentials")
+        {
+            var failure = await flow.ConnectClientCredentialsAsync(caller.OrgId, caller.Environment, account!.Id, app, input, ct);
+            return failure is null ? TypedResults.Ok(new IntegrateResponse(null, true)) : ApiError.Server(failure);
+        }
+        var publicBase = urls.Base(request);
+        var returnTo = ReturnTo(Json.OptionalString(input, "return_to") ?? request.Query["return_to"].ToString(), publicBase);
+        var url = await flow.AuthorizeUrlAsync(caller.OrgId, caller.Environment, account!.Id, app, input, publicBase,
+            returnTo is null ? "popup" : "redirect", returnTo, ct);
+        return TypedResults.Ok(new IntegrateResponse(url, null));
+    }
+
+    static async Task<(LinkedAccountRow? Account, AppManifest? App, ApiError? Error)> ResolveAsync(
+        string slug, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, CancellationToken ct)
+    {
+        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        if (account is null) return (null, null, LinkedAccountsApi.NotFound(caller, caller.AccountId));
+        var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
+        if (app is null) return (null, null, AppsApi.AppNotFound(caller, slug));
+        if (!app.Auth.ContainsKey(AppManifest.OAuth2)) return (null, null, ApiError.Validation($"Application '{slug}' does not support OAuth2"));
+        return (account, app, null);
+    }
+
+    static JsonElement QueryInput(HttpRequest request) =>
+        JsonSerializer.SerializeToElement(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));
+
+    // Where the browser goes after the callback: a path on this server, or a URL at its public origin. Anything
+    // else would make the callback an open redirect.
+    public static string? ReturnTo(string? value, string publicBase)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && !value.StartsWith("/\\", StringComparison.Ordinal)) return value;
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.GetLeftPart(UriPartial.Authority) == new Uri(publicBase).GetLeftPart(UriPartial.Authority))
+            return value;
+        throw new ApiException(ApiError.Validation("'return_to' must be a path on this server"));
+    }
+
+    // The provider's redirect. With a return_to the browser goes back there (?patchbay_connected= or
+    // ?patchbay_error=); otherwise a small page says what happened and, in a popup, tells the opener and closes.
+    static async Task<IResult> Callback(string slug, HttpRequest request, OAuthFlow flow, CancellationToken ct)
+    {
+        var outcome = await flow.CompleteAsync(slug, request.Query, ct);
+        if (outcome.State?.ReturnTo is { } returnTo)
+        {
+            var separator = returnTo.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            var target = outcome.Ok
+                ? $"{returnTo}{separator}patchbay_connected={Uri.EscapeDataString(slug)}"
+                : $"{returnTo}{separator}patchbay_error={Uri.EscapeDataString(outcome.Message)}&patchbay_app={Uri.EscapeDataString(slug)}";
+            return Results.Redirect(target);
+        }
+        return new CallbackPage(outcome.Ok, outcome.App?.Name ?? slug, slug, outcome.Message);
+    }
+
+    sealed class CallbackPage(bool ok, string appName, string slug, string message) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            var title = ok ? $"{appName} connected" : $"Could not connect {appName}";
+            var payload = JsonSerializer.Serialize(new { type = "patchbay:oauth", slug, status = ok ? "connected" : "error", message });
+            var html = $$"""
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>{{WebUtility.HtmlEncode(title)}}</title>
+                <style nonce="{{nonce}}">body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;color:#1f2937}
+                main{max-width:28rem;padding:2rem;text-align:center}h1{font-size:1.25rem}.ok{color:#047857}.err{color:#b91c1c}</style></head>
+                <body><main role="status"><h1 class="{{(ok ? "ok" : "err")}}">{{WebUtility.HtmlEncode(title)}}</h1><p>{{WebUtility.HtmlEncode(message)}}</p>
+                <p>You can close this window.</p></main>
+                <script nonce="{{nonce}}">if (window.opener) { window.opener.postMessage({{payload}}, "*"); setTimeout(function () { window.close(); }, 300); }</script>
+                </body></html>
+                """;
+            httpContext.Response.StatusCode = ok ? 200 : 400;
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            httpContext.Response.Headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'";
+            httpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
+            httpContext.Response.Headers.CacheControl = "no-store";
+            await httpContext.Response.WriteAsync(html);
+        }
+    }
+}

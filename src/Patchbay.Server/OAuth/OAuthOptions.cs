@@ -1,0 +1,20 @@
+namespace Patchbay.OAuth;
+
+public sealed class OAuthOptions
+{
+    public const string Section = "Patchbay:OAuth";
+
+    /// <summary>How long a customer has between opening the authorize URL and coming back.</summary>
+    public TimeSpan StateLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long before expiry an access token is refreshed (by the worker; on use, when less remains).</summary>
+    public TimeSpan RefreshAhead { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long one node may hold a connection while refreshing its token.</summary>
+    public TimeSpan RefreshLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a token request may take.</summary>
+    public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public int RefreshBatchSize { get; set; } = 20;
+}
