@@ -9,7 +9,8 @@ public sealed class AppsOptions
     public string? CatalogFolder { get; set; }
 
     // Per app: send its API (and OAuth) traffic somewhere else — a sandbox, a recording proxy, a fake provider in
-    // tests. Absolute URLs in the manifest keep their path and take the override's origin.
+    // tests. Absolute URLs in the manifest keep their path and take the override's origin. Overrides are templates too
+    // ({{subdomain}} and other connection values), like the manifest URLs they replace.
     public Dictionary<string, AppOverride> Overrides { get; set; } = [];
 
     /// <summary>How long a verification request may take.</summary>

@@ -93,7 +93,7 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(auth);
-        var overrideBase = options.Value.Overrides.GetValueOrDefault(app.Slug)?.BaseUrl?.TrimEnd('/');
+        var overrideBase = options.Value.Overrides.GetValueOrDefault(app.Slug)?.BaseUrl is { } configured ? Templates.Render(configured, values).TrimEnd('/') : null;
         var rendered = Templates.Render(path, values);
         string text;
         if (rendered.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase))

@@ -72,7 +72,9 @@ public sealed class OAuthTokens(
             // Read again under the lease: another node may have refreshed while this one waited.
             var connection = await store.GetContextAsync(connectionId, ct);
             if (connection is null || connection.Status != ConnectionStatus.Active) return RefreshOutcome.Expired;
-            if (connection.RefreshAt is { } due && due > time.GetUtcNow()) return RefreshOutcome.Fresh;
+            // Not due (refreshed meanwhile, or a retry is scheduled), unless the token is about to lapse.
+            var checkedAt = time.GetUtcNow();
+            if (connection.RefreshAt is { } due && due > checkedAt && !(connection.TokenExpiresAt is { } lapses && lapses - checkedAt < Skew)) return RefreshOutcome.Fresh;
 
             var values = await store.OpenAsync(connection.SealedCredentials, connection.IntegrationId, connection.AuthType, ct);
             var app = catalog.Find(connection.AppKey);

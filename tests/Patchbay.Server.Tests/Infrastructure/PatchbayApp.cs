@@ -48,6 +48,13 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected bool WithFakeProvider { get; init; }
 
+    // Set by fixtures that run OAuth flows against the fake authorization server (see UseFakeOAuth).
+    public FakeOAuthProvider? FakeOAuth { get; private set; }
+
+    protected bool WithFakeOAuth { get; init; }
+
+    public static readonly string[] FakeOAuthApps = ["asana", "notion", "box", "helpscout"];
+
     // A real Kestrel server on a free loopback port instead of the in-memory TestServer, for clients outside this
     // process (Node SDKs, browsers).
     protected bool WithKestrel { get; init; }
@@ -58,6 +65,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     public virtual async ValueTask InitializeAsync()
     {
         if (WithFakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
+        if (WithFakeOAuth && sharedFrom is null) UseFakeOAuth(FakeOAuth = await FakeOAuthProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
         if (sharedFrom is null) ConnectionString = await CreateDatabaseAsync();
         if (WithKestrel) UseKestrel(0);
@@ -108,6 +116,20 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         settings["Patchbay:Apps:Overrides:brevo:BaseUrl"] = "http://patchbay-test.invalid";             // never resolves (RFC 6761)
         settings["Patchbay:Apps:Overrides:pipedrive:BaseUrl"] = $"http://127.0.0.1:{ClosedPort}";       // nothing listens
         settings["Patchbay:Apps:Overrides:klaviyo:BaseUrl"] = "http://169.254.169.254";                 // metadata address: refused
+    }
+
+    // OAuth apps whose authorization server, token endpoint and API are the fake on loopback. Zendesk keeps its
+    // {{subdomain}} prerequisite in the overridden URLs, as a path segment the fake records.
+    void UseFakeOAuth(FakeOAuthProvider provider)
+    {
+        settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
+        foreach (var slug in FakeOAuthApps.Append("zendesk/{{subdomain|trim|lower}}"))
+        {
+            var key = slug.Split('/')[0];
+            settings[$"Patchbay:Apps:Overrides:{key}:AuthorizeUrl"] = $"{provider.BaseUrl}/{slug}/authorize";
+            settings[$"Patchbay:Apps:Overrides:{key}:TokenUrl"] = $"{provider.BaseUrl}/{slug}/token";
+            settings[$"Patchbay:Apps:Overrides:{key}:BaseUrl"] = $"{provider.BaseUrl}/{slug}";
+        }
     }
 
     public static readonly int ClosedPort = FindClosedPort();
@@ -183,6 +205,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         ArgumentNullException.ThrowIfNull(node);
         node.ConnectionString = ConnectionString;
         node.Fake = Fake;
+        node.FakeOAuth = FakeOAuth;
         node.TestApiKey = TestApiKey;
         node.ProductionApiKey = ProductionApiKey;
         node.MasterKey = MasterKey;
@@ -201,6 +224,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         if (sharedFrom is null)
         {
             if (Fake is not null) await Fake.DisposeAsync();
+            if (FakeOAuth is not null) await FakeOAuth.DisposeAsync();
             await DropDatabaseAsync();
             try { Directory.Delete(DataDirectory, recursive: true); }
             catch (IOException) { }
