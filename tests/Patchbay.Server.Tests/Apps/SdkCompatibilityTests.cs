@@ -48,7 +48,7 @@ public abstract class SdkCompatibilityTests(PatchbayApp app)
         Assert.Equal(7, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
     }
 
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Patchbay.slnx"))) return dir.FullName;

@@ -281,17 +281,22 @@
     }
   }
 
-  // After an OAuth round trip the callback sends the browser back here with the outcome.
-  function reportReturn() {
+  // After an OAuth round trip the callback sends the browser back here with the outcome; it is reported once the
+  // apps are loaded, by the app's name.
+  function takeReturn() {
     const url = new URL(window.location.href);
-    const connected = url.searchParams.get("patchbay_connected");
-    const error = url.searchParams.get("patchbay_error");
-    if (connected) notice(`${connected} is connected.`, "ok");
-    if (error) notice(error, "error");
-    if (connected || error) {
+    const outcome = { connected: url.searchParams.get("patchbay_connected"), error: url.searchParams.get("patchbay_error") };
+    if (outcome.connected || outcome.error) {
       ["patchbay_connected", "patchbay_error", "patchbay_app"].forEach((name) => url.searchParams.delete(name));
       history.replaceState(null, "", url.pathname + url.search);
     }
+    return outcome;
+  }
+
+  function reportReturn(outcome) {
+    const app = apps.find((a) => a.slug === outcome.connected);
+    if (outcome.connected) notice(`${app ? app.name : outcome.connected} is connected.`, "ok");
+    if (outcome.error) notice(outcome.error, "error");
   }
 
   async function main() {
@@ -300,9 +305,10 @@
     $("search").addEventListener("input", render);
     try {
       await obtainSession();
-      reportReturn();
+      const outcome = takeReturn();
       applyTheme(await api("/api/v2/public/hosted-properties"));
       await load();
+      reportReturn(outcome);
     } catch (error) {
       $("loading").hidden = true;
       $("main").setAttribute("aria-busy", "false");

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Patchbay.Tests.Apps;
+using Patchbay.Tests.Infrastructure;
+using Xunit;
+
+namespace Patchbay.Tests.Hosted;
+
+public sealed class BrowserSqliteApp : SqliteApp
+{
+    public BrowserSqliteApp()
+    {
+        WithFakeProvider = true;
+        WithFakeOAuth = true;
+        WithKestrel = true;
+    }
+}
+
+public sealed class BrowserPostgresApp : PostgresApp
+{
+    public BrowserPostgresApp(PostgresServer server) : base(server)
+    {
+        WithFakeProvider = true;
+        WithFakeOAuth = true;
+        WithKestrel = true;
+    }
+}
+
+// The hosted Connect page in Debian's headless Chromium, driven by playwright-core from tests/browser (test.sh
+// installs both): a key-based app through the form, an OAuth app through the fake provider's consent, both shown
+// connected, one disconnected, the page on a phone. The server's own view is checked afterwards.
+public abstract class BrowserTests(PatchbayApp app)
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task HostedConnectPage_KeyBasedAndOAuth_ConnectThenDisconnect()
+    {
+        var folder = Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "tests", "browser");
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
+            $"playwright-core is not installed: run `npm ci` in {folder} (./test.sh does).");
+        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is not installed: apt-get install chromium chromium-driver (./test.sh does).");
+
+        var (orgId, key, _) = await app.CreateOrgAsync("Acme");
+        await ApiAssert.OkAsync(await app.AdminClient().PutAsJsonAsync($"/admin/v1/orgs/{orgId}/oauth/asana",
+            new { client_id = FakeOAuthProvider.ClientId, client_secret = FakeOAuthProvider.ClientSecret }, Ct));
+        var account = await app.CreateLinkedAccountAsync(apiKey: key);
+        var token = await app.CreateSessionTokenAsync(account, key);
+        using var session = new HttpClient { BaseAddress = new Uri(app.BaseAddress) };
+        session.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var hosted = await ApiAssert.OkAsync(await session.PostAsJsonAsync("/api/v2/public/connect-url?single_use=true",
+            new { name = "Acme", button_color = "#0f766e" }, Ct));
+
+        var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
+        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["connect-page.mjs", hosted.Str("hosted_url"), FakeProvider.StripeKey, shots]) info.ArgumentList.Add(arg);
+        using var node = Process.Start(info)!;
+        var output = node.StandardOutput.ReadToEndAsync(Ct);
+        var errors = node.StandardError.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await node.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            node.Kill(entireProcessTree: true);
+            throw;
+        }
+        var text = await output + await errors;
+        Assert.True(node.ExitCode == 0, text);
+        Assert.Equal(8, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+
+        // What the browser did is what the server holds.
+        var apps = await ApiAssert.OkAsync(await app.ClientFor(key, account).GetAsync("/api/v2/public/application", Ct));
+        var connected = apps.EnumerateArray().Where(a => a.GetProperty("connected").GetBoolean()).Select(a => a.Str("slug"));
+        Assert.Equal(["asana"], connected);
+        var asana = apps.EnumerateArray().Single(a => a.Str("slug") == "asana");
+        Assert.Equal(FakeOAuthProvider.Email, asana.GetProperty("connected_accounts")[0].Str("identifier"));
+    }
+}
+
+public sealed class SqliteBrowserTests(BrowserSqliteApp app) : BrowserTests(app), IClassFixture<BrowserSqliteApp>;
+public sealed class PostgresBrowserTests(BrowserPostgresApp app) : BrowserTests(app), IClassFixture<BrowserPostgresApp>;
