@@ -10,6 +10,7 @@ using Patchbay.OAuth;
 using Patchbay.Operations;
 using Patchbay.Orgs;
 using Patchbay.RateLimits;
+using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
 
@@ -31,6 +32,7 @@ builder.Services
     .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
+    .AddWorkflows()                            // Workflows/: definitions, durable executions, events, schedules
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -45,6 +47,7 @@ app.MapApps();
 app.MapConnect();
 app.MapOAuth();
 app.MapHosted();
+app.MapWorkflowApis();
 var api = app.MapGroup("/api/v2/public");
 api.MapSessions();
 api.MapCredentials();

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Patchbay.Auth;
+using Patchbay.Data;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+
+namespace Patchbay.Workflows;
+
+// Starts executions (API calls, events, schedules, reruns) and runs synchronous ones inline.
+public sealed class ExecutionService(
+    Db db, ExecutionStore executions, WorkflowStore workflows, ExecutionWorker worker, LinkedAccountStore accounts,
+    IOptions<WorkflowOptions> options, TimeProvider time)
+{
+    public async Task<LinkedAccountRow> AccountAsync(Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct)
+            ?? throw new ApiException(LinkedAccountsApi.NotFound(caller, caller.AccountId));
+    }
+
+    // The live version behind an id (a version's own, or a draft's) or alias.
+    public async Task<WorkflowRow?> LiveVersionAsync(string orgId, string environment, string idOrAlias, CancellationToken ct)
+    {
+        var workflow = await workflows.FindAsync(orgId, environment, idOrAlias, ct);
+        if (workflow is null) return null;
+        if (workflow.IsVersion) return workflow.Published ? workflow : null;
+        return workflow.LiveVersionId is { } live ? await workflows.GetAsync(orgId, environment, live, ct) : null;
+    }
+
+    public async Task<ExecutionRow> StartAsync(WorkflowRow version, LinkedAccountRow account, string configId, JsonNode payload, bool sync,
+        string source, string? instanceTag, CancellationToken ct, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(account);
+        var definition = await workflows.DefinitionAsync(version.Id, ct);
+        var now = time.GetUtcNow();
+        var row = ExecutionFactory.New(version, definition, account.OrgId, account.Environment, account.Id, account.AccountId, configId, payload,
+            sync ? "SYNC" : "ASYNC", source, instanceTag, null, now, name);
+        if (!sync)
+        {
+            await executions.CreateAsync(row, ct);
+            worker.Wake();
+            return row;
+        }
+        // Created already leased to this server, and run here: no hop through the queue.
+        row = row with { LeaseOwner = worker.Owner, LeaseUntil = now + options.Value.LeaseDuration };
+        await executions.CreateAsync(row, ct);
+        try
+        {
+            await worker.RunLeasedAsync(row, CancellationToken.None).WaitAsync(options.Value.SyncTimeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            // Still running (a delay, a slow call): the answer says so; the execution goes on.
+        }
+        return await executions.GetAsync(row.Id, ct) ?? row;
+    }
+
+    // Events: every live workflow listening to the event for this account starts, in one transaction.
+    public async Task<int> FireAsync(IReadOnlyList<WorkflowRow> versions, LinkedAccountRow account, string configId, JsonNode payload, string eventName,
+        string? instanceTag, string? idempotencyKey, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(versions);
+        if (versions.Count == 0) return 0;
+        var now = time.GetUtcNow();
+        var rows = new List<ExecutionRow>();
+        foreach (var version in versions)
+        {
+            var definition = await workflows.DefinitionAsync(version.Id, ct);
+            rows.Add(ExecutionFactory.New(version, definition, account.OrgId, account.Environment, account.Id, account.AccountId, configId, payload,
+                "ASYNC", eventName, instanceTag, idempotencyKey, now));
+        }
+        await db.InTransactionAsync(async tx =>
+        {
+            var duplicate = idempotencyKey is not null && await tx.QueryFirstOrDefaultAsync<bool>("""
+                select exists (select 1 from executions where org_id = @OrgId and environment = @Environment and idempotency_key = @idempotencyKey
+                               and linked_account_row_id = @Id and created_at > @since)
+                """, new { account.OrgId, account.Environment, account.Id, idempotencyKey, since = now - options.Value.IdempotencyWindow }, ct);
+            foreach (var row in rows)
+            {
+                await ExecutionStore.CreateAsync(tx, duplicate
+                    ? row with { Status = ExecutionStatus.Duplicate, RunAt = null, CompletedAt = now, Error = $"Duplicate of an event with idempotency key {idempotencyKey}" }
+                    : row, ct);
+            }
+        }, ct);
+        worker.Wake();
+        return rows.Count;
+    }
+}

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Patchbay.Workers;
+using Patchbay.Workflows.Engine;
+
+namespace Patchbay.Workflows;
+
+// Runs executions. Each server claims due executions with a lease, up to Concurrency at once, and drives each one
+// node by node: the engine says what runs, the runner does the IO, and the step is checkpointed (state, node run,
+// effects: one transaction, only while the lease holds) before the next one starts. Leases are renewed while work is
+// in flight; a server that dies leaves leases that expire, and any server picks the executions up again from their
+// last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
+public sealed class ExecutionWorker(
+    ExecutionStore store, WorkflowStore workflows, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
+    TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
+{
+    readonly SemaphoreSlim wake = new(0);
+    readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
+
+    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    // New local work: look now rather than at the next poll.
+    public void Wake()
+    {
+        if (wake.CurrentCount == 0) wake.Release();
+    }
+
+    // Claims one batch and runs it until every execution in it completes or parks. For tests and the loop below.
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        var limit = options.Value.Concurrency;
+        var claimed = await ClaimAsync(limit, ct);
+        await Task.WhenAll(claimed);
+        return claimed.Count == limit;
+    }
+
+    async Task<List<Task>> ClaimAsync(int limit, CancellationToken ct)
+    {
+        if (limit <= 0) return [];
+        var now = time.GetUtcNow();
+        var rows = await store.ClaimAsync(Owner, now, now + options.Value.LeaseDuration, limit, ct);
+        return [.. rows.Select(row => Track(row, ct))];
+    }
+
+    Task Track(ExecutionRow row, CancellationToken ct)
+    {
+        var task = ProcessAsync(row, ct);
+        inflight[row.Id] = task;
+        _ = task.ContinueWith(_ => { inflight.TryRemove(row.Id, out Task? _); Wake(); }, TaskScheduler.Default);
+        return task;
+    }
+
+    // Runs an execution this server holds the lease of, until it completes, parks, fails or loses the lease.
+    public Task RunLeasedAsync(ExecutionRow row, CancellationToken ct) => Track(row, ct);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!workerOptions.Value.Enabled) return;
+        var o = options.Value;
+        using var heartbeat = new PeriodicTimer(o.LeaseDuration / 3, time);
+        var renewing = RenewAsync(heartbeat, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var started = await ClaimAsync(o.Concurrency - inflight.Count, stoppingToken);
+                if (started.Count > 0 && inflight.Count < o.Concurrency) continue; // maybe more is due
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Claiming executions failed");
+            }
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var delay = Task.Delay(o.PollInterval, time, timeout.Token);
+                await Task.WhenAny(delay, wake.WaitAsync(timeout.Token));
+                await timeout.CancelAsync();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        await renewing;
+    }
+
+    async Task RenewAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (inflight.IsEmpty) continue;
+                try { await store.RenewLeasesAsync(Owner, time.GetUtcNow() + options.Value.LeaseDuration, ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Renewing execution leases failed"); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    async Task ProcessAsync(ExecutionRow row, CancellationToken ct)
+    {
+        await Task.Yield();
+        try
+        {
+            await StepAllAsync(row, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: the lease expires and another server (or this one, restarted) resumes from the checkpoint.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Execution {ExecutionId} failed in the engine", row.Id);
+        }
+    }
+
+    async Task StepAllAsync(ExecutionRow row, CancellationToken ct)
+    {
+        var state = ExecutionState.Deserialize(row.State);
+        var payload = JsonNode.Parse(row.Payload);
+        if (row.Status == ExecutionStatus.Stopping)
+        {
+            await FinishAsync(row, state, ExecutionStatus.Stopped, null, null);
+            return;
+        }
+        WorkflowDefinition definition;
+        try
+        {
+            definition = await workflows.DefinitionAsync(row.WorkflowId, ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
+            return;
+        }
+        var baseContext = new JsonObject
+        {
+            ["payload"] = payload,
+            ["execution"] = new JsonObject { ["id"] = row.Id, ["type"] = row.Type, ["source"] = row.Source },
+            ["workflow"] = new JsonObject { ["id"] = row.WorkflowDraftId, ["version_id"] = row.WorkflowId, ["name"] = row.WorkflowName },
+            ["linked_account"] = new JsonObject { ["id"] = row.AccountId },
+            ["config_id"] = row.ConfigId,
+        };
+
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            if (row.TimeoutAt is { } timeoutAt && now >= timeoutAt)
+            {
+                await FinishAsync(row, state, ExecutionStatus.TimedOut, "The execution ran past its timeout", null);
+                return;
+            }
+            var plan = WorkflowEngine.Next(definition, state, baseContext);
+            if (plan is null)
+            {
+                await FinishAsync(row, state, ExecutionStatus.Completed, null, null);
+                return;
+            }
+            var effects = new StepEffects();
+            NodeOutcome outcome;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                if (row.TimeoutAt is { } t) deadline.CancelAfter(t - now);
+                try
+                {
+                    outcome = WorkflowEngine.RunPure(plan, now) ?? await runner.RunAsync(plan, row, effects, deadline.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await FinishAsync(row, state, ExecutionStatus.TimedOut, $"The execution ran past its timeout in node '{plan.Node.Name}'", plan.Node.Id);
+                    return;
+                }
+            }
+            var finished = time.GetUtcNow();
+            var advance = WorkflowEngine.Apply(definition, state, plan, outcome, finished);
+            var (status, runAt, keep) = advance.Result switch
+            {
+                StepResult.Continue => (ExecutionStatus.Running, (DateTimeOffset?)finished, true),
+                StepResult.Retry => (ExecutionStatus.Running, advance.RunAt, false),
+                StepResult.Parked => (ExecutionStatus.Running, Earliest(advance.RunAt, row.TimeoutAt), false),
+                StepResult.Completed => (ExecutionStatus.Completed, null, false),
+                _ => (ExecutionStatus.Errored, null, false),
+            };
+            var final = ExecutionStatus.IsFinal(status);
+            var after = await store.CheckpointAsync(new Checkpoint(
+                row.Id, Owner, state.Serialize(), status, runAt, keep, final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id,
+                advance.Record, now, state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), state.ResponseStatus,
+                advance.Error, row.ParentExecutionId, effects, finished));
+            if (after is null)
+            {
+                logger.LogWarning("Execution {ExecutionId} was reclaimed by another server; this server's step is discarded", row.Id);
+                return;
+            }
+            if (advance.Result == StepResult.Retry)
+                logger.LogInformation("Node {NodeId} of execution {ExecutionId} failed ({Error}); retrying at {RetryAt}", plan.Node.Id, row.Id, advance.Error, runAt);
+            if (after != ExecutionStatus.Running || !keep) return;
+        }
+    }
+
+    static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    Task<string?> FinishAsync(ExecutionRow row, ExecutionState state, string status, string? error, string? node)
+    {
+        var now = time.GetUtcNow();
+        return store.CheckpointAsync(new Checkpoint(row.Id, Owner, state.Serialize(), status, null, false, node, null, now,
+            null, null, error, row.ParentExecutionId, null, now));
+    }
+}

@@ -1,0 +1,245 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Patchbay.Apps;
+using Patchbay.Connections;
+using Patchbay.Data;
+using Patchbay.Egress;
+using Patchbay.OAuth;
+using Patchbay.Workflows.Engine;
+
+namespace Patchbay.Workflows;
+
+// The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow.
+// The others are pure and run inside the engine.
+public sealed class NodeRunner(
+    CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
+    OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, IOptions<WorkflowOptions> options, TimeProvider time)
+{
+    const int MaxBodyBytes = 5 * 1024 * 1024;
+
+    public async Task<NodeOutcome> RunAsync(StepPlan plan, ExecutionRow execution, StepEffects effects, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(execution);
+        try
+        {
+            return plan.Node.Type switch
+            {
+                NodeTypes.Code => new NodeOutcome.Done(await Task.Run(() => sandbox.Run(WorkflowDefinition.Text(plan.Settings["code"])!, Input(plan), ct), ct)),
+                NodeTypes.Condition => Condition(plan, ct),
+                NodeTypes.Http => await HttpAsync(plan, execution, ct),
+                NodeTypes.WaitWebhook => await WaitAsync(plan, effects, ct),
+                NodeTypes.CallWorkflow => await CallAsync(plan, execution, effects, ct),
+                _ => new NodeOutcome.Failed($"node type '{plan.Node.Type}' cannot run here", Retryable: false),
+            };
+        }
+        catch (CodeSandbox.ScriptException e)
+        {
+            return new NodeOutcome.Failed(e.Message, Retryable: false);
+        }
+    }
+
+    static JsonObject Input(StepPlan plan) => plan.Context;
+
+    NodeOutcome.Done Condition(StepPlan plan, CancellationToken ct)
+    {
+        var value = sandbox.Run("return (" + WorkflowDefinition.Text(plan.Settings["expression"]) + ");", Input(plan), ct);
+        var truthy = value switch
+        {
+            null => false,
+            JsonValue v when v.GetValueKind() == JsonValueKind.False => false,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>() != 0,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length > 0,
+            _ => true,
+        };
+        return new NodeOutcome.Done(new JsonObject { ["result"] = truthy }, truthy ? "true" : "false");
+    }
+
+    async Task<NodeOutcome> HttpAsync(StepPlan plan, ExecutionRow execution, CancellationToken ct)
+    {
+        var s = plan.Settings;
+        var method = new HttpMethod((WorkflowDefinition.Text(s["method"]) ?? "GET").ToUpperInvariant());
+        var timeout = s["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : options.Value.HttpTimeout;
+        var headers = Strings(s["headers"]);
+        var query = Strings(s["query"]);
+        var body = s["body"];
+        int status;
+        byte[] bytes;
+        string? contentType;
+
+        if (WorkflowDefinition.Text(s["app"]) is { } slug)
+        {
+            // A connected app: the linked account's credentials, applied as the app's manifest says.
+            if (catalog.Find(slug) is not { } app) return new NodeOutcome.Failed($"no app '{slug}' in the catalog", Retryable: false);
+            var mine = (await connections.ForAccountAsync(execution.LinkedAccountRowId, ct)).Where(c => c.AppKey == slug).ToList();
+            var wanted = WorkflowDefinition.Text(s["auth_type"]);
+            var chosen = mine.FirstOrDefault(c => (wanted is null || c.AuthType == wanted) && c.Status == ConnectionStatus.Active);
+            if (chosen is null)
+                return new NodeOutcome.Failed(mine.Count == 0 ? $"the linked account has not connected {app.Name}" : $"the {app.Name} connection has expired; reconnect it", Retryable: false);
+            var context = await connections.FindContextAsync(execution.LinkedAccountRowId, slug, chosen.AuthType, ct);
+            Dictionary<string, string> values;
+            try
+            {
+                values = await tokens.CredentialsAsync(context!, ct);
+            }
+            catch (OAuthTokens.ReauthRequiredException e)
+            {
+                return new NodeOutcome.Failed(e.Message, Retryable: false);
+            }
+            try
+            {
+                var response = await provider.SendAsync(app, chosen.AuthType, values,
+                    new ProviderRequest(method, WorkflowDefinition.Text(s["path"])!, query, headers, body?.DeepClone()), timeout, ct);
+                (status, bytes, contentType) = (response.Status, response.Body, response.ContentType);
+            }
+            catch (ProviderException e)
+            {
+                return new NodeOutcome.Failed(e.Message, Retryable: e.Failure is not (ProviderFailure.Blocked or ProviderFailure.DnsNotFound));
+            }
+        }
+        else
+        {
+            if (!Uri.TryCreate(WorkflowDefinition.Text(s["url"]), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                return new NodeOutcome.Failed($"'url' is not an absolute http(s) URL ({ValueTemplates.Describe(s["url"])})", Retryable: false);
+            if (query.Count > 0)
+                url = new Uri(url + (url.Query.Length > 0 ? "&" : "?") + string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}")));
+            using var message = new HttpRequestMessage(method, url);
+            if (body is not null && method != HttpMethod.Get && method != HttpMethod.Head)
+            {
+                message.Content = body is JsonValue v && v.GetValueKind() == JsonValueKind.String
+                    ? new StringContent(v.GetValue<string>(), Encoding.UTF8, "text/plain")
+                    : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            }
+            foreach (var (name, value) in headers)
+            {
+                if (!message.Headers.TryAddWithoutValidation(name, value)) message.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+            message.Headers.UserAgent.ParseAdd("Patchbay/1.0");
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                using var response = await httpClientFactory.CreateClient(EgressFeature.HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                status = (int)response.StatusCode;
+                contentType = response.Content.Headers.ContentType?.MediaType;
+                bytes = await ReadCappedAsync(response.Content, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return new NodeOutcome.Failed($"no answer from {url.Host} within {timeout.TotalSeconds:0.#} s", Retryable: true);
+            }
+            catch (HttpRequestException e)
+            {
+                var egress = e.InnerException as EgressException ?? e.InnerException?.InnerException as EgressException;
+                return new NodeOutcome.Failed(egress?.Message ?? $"request to {url.Host} failed ({e.HttpRequestError})", Retryable: egress is null);
+            }
+        }
+
+        var text = Encoding.UTF8.GetString(bytes);
+        JsonNode? parsed;
+        try { parsed = contentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true || text.TrimStart().StartsWith('{') || text.TrimStart().StartsWith('[') ? JsonNode.Parse(text) : JsonValue.Create(text); }
+        catch (JsonException) { parsed = JsonValue.Create(text); }
+        var output = new JsonObject { ["status"] = status, ["body"] = parsed, ["content_type"] = contentType };
+        var failOnStatus = s["fail_on_status"]?.GetValueKind() != JsonValueKind.False;
+        if (failOnStatus && status >= 400)
+            return new NodeOutcome.Failed($"HTTP {status}: {ValueTemplates.Describe(parsed)}", Retryable: status >= 500 || status == 429);
+        return new NodeOutcome.Done(output);
+    }
+
+    static async Task<byte[]> ReadCappedAsync(HttpContent content, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) throw new HttpRequestException($"the response is larger than {MaxBodyBytes / 1_048_576} MB");
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    static Dictionary<string, string> Strings(JsonNode? node) =>
+        node is JsonObject o ? o.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => ValueTemplates.AsText(p.Value), StringComparer.OrdinalIgnoreCase) : [];
+
+    // Parks until POST /api/v1/workflows/webhooks/{id} delivers a body (or its timeout passes).
+    async Task<NodeOutcome> WaitAsync(StepPlan plan, StepEffects effects, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (plan.Resuming is { Ref: { } id } waiting)
+        {
+            var wait = await executions.GetWaitAsync(id, ct);
+            if (wait?.ReceivedAt is not null)
+            {
+                effects.DeleteWait = id;
+                return new NodeOutcome.Done(new JsonObject { ["webhook_id"] = id, ["body"] = wait.Body is null ? null : JsonNode.Parse(wait.Body) });
+            }
+            if (waiting.Until is { } until && now >= until)
+            {
+                effects.DeleteWait = id;
+                return new NodeOutcome.Failed("no webhook arrived before the wait's timeout", Retryable: false);
+            }
+            return new NodeOutcome.Park(waiting);
+        }
+        var newId = Ids.New(now) + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        effects.CreateWait = (newId, plan.Node.Id);
+        DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? now.AddSeconds(seconds) : null;
+        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newId));
+    }
+
+    // Starts a child execution of another published workflow for the same account, and parks until it ends.
+    async Task<NodeOutcome> CallAsync(StepPlan plan, ExecutionRow execution, StepEffects effects, CancellationToken ct)
+    {
+        if (plan.Resuming is { Ref: { } childId } waiting)
+        {
+            var ran = await executions.GetAsync(childId, ct);
+            if (ran is null) return new NodeOutcome.Failed($"child execution {childId} is gone", Retryable: false);
+            if (!ExecutionStatus.IsFinal(ran.Status)) return new NodeOutcome.Park(waiting);
+            return ran.Status == ExecutionStatus.Completed
+                ? new NodeOutcome.Done(new JsonObject
+                {
+                    ["execution_id"] = ran.Id, ["status"] = ran.Status,
+                    ["return_value"] = ran.ReturnValue is null ? null : JsonNode.Parse(ran.ReturnValue),
+                })
+                : new NodeOutcome.Failed($"child execution {ran.Id} ended {ran.Status}{(ran.Error is null ? "" : ": " + ran.Error)}", Retryable: false);
+        }
+        var target = WorkflowDefinition.Text(plan.Settings["workflow_id"]) ?? ValueTemplates.AsText(plan.Settings["workflow_id"]);
+        var workflow = await workflows.FindAsync(execution.OrgId, execution.Environment, target, ct);
+        var version = workflow is null ? null : workflow.IsVersion ? workflow : workflow.LiveVersionId is { } live ? await workflows.GetAsync(execution.OrgId, execution.Environment, live, ct) : null;
+        if (version is null || !version.Published) return new NodeOutcome.Failed($"no published workflow '{target}'", Retryable: false);
+        if (version.IsPrivate && version.LinkedAccountRowId != execution.LinkedAccountRowId)
+            return new NodeOutcome.Failed($"workflow '{target}' is private to another linked account", Retryable: false);
+        var definition = await workflows.DefinitionAsync(version.Id, ct);
+        var now = time.GetUtcNow();
+        var payload = plan.Settings["payload"] ?? new JsonObject();
+        var child = ExecutionFactory.New(version, definition, execution.OrgId, execution.Environment, execution.LinkedAccountRowId, execution.AccountId,
+            execution.ConfigId, payload, "ASYNC", "API Call", execution.InstanceTag, null, now) with
+        {
+            ParentExecutionId = execution.Id, ParentNodeId = plan.Node.Id, Name = $"Child of execution {execution.Id}",
+        };
+        effects.Child = child;
+        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "child", null, child.Id));
+    }
+}
+
+public static class ExecutionFactory
+{
+    public static ExecutionRow New(WorkflowRow version, WorkflowDefinition definition, string orgId, string environment, string accountRowId, string accountId,
+        string configId, JsonNode payload, string type, string source, string? instanceTag, string? idempotencyKey, DateTimeOffset now, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(payload);
+        return new ExecutionRow
+        {
+            Id = Ids.New(now), OrgId = orgId, Environment = environment, LinkedAccountRowId = accountRowId, AccountId = accountId, ConfigId = configId,
+            WorkflowId = version.Id, WorkflowDraftId = version.DraftId ?? version.Id, WorkflowName = version.Name, Slug = version.Slug,
+            Name = name ?? $"Execution for workflow {version.DraftId ?? version.Id}", Status = ExecutionStatus.Running, Type = type, Source = source,
+            InstanceTag = instanceTag, IdempotencyKey = idempotencyKey, Payload = payload.ToJsonString(), State = ExecutionState.Begin(definition).Serialize(),
+            NodesTotal = definition.Nodes.Count, RunAt = now, TimeoutAt = definition.Timeout is { } t ? now + t : null, CreatedAt = now, UpdatedAt = now,
+        };
+    }
+}

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Patchbay.Data;
+using Patchbay.Workflows.Engine;
+
+namespace Patchbay.Workflows;
+
+public sealed record WorkflowRow
+{
+    public required string Id { get; init; }
+    public required string OrgId { get; init; }
+    public required string Environment { get; init; }
+    public string? LinkedAccountRowId { get; init; }
+    public string? DraftId { get; init; }
+    public int Version { get; init; }
+    public int CurrentVersion { get; init; }
+    public bool Published { get; init; }
+    public string? LiveVersionId { get; init; }
+    public required string Slug { get; init; }
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+    public string? Alias { get; init; }
+    public string TriggerType { get; init; } = "api";
+    public string? TriggerEvent { get; init; }
+    public required string Definition { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public bool IsVersion => DraftId is not null;
+    public bool IsPrivate => LinkedAccountRowId is not null;
+}
+
+// Workflows: drafts (edited through the API) and the immutable versions publishing makes of them.
+public sealed class WorkflowStore(Db db)
+{
+    const string Columns = """
+        id, org_id, environment, linked_account_row_id, draft_id, version, current_version, published, live_version_id, slug, name, description,
+        alias, trigger_type, trigger_event, definition, created_at, updated_at
+        """;
+
+    // Versions never change, so their parsed graphs are shared by every execution on this node.
+    readonly ConcurrentDictionary<string, WorkflowDefinition> definitions = new(StringComparer.Ordinal);
+
+    public Task CreateAsync(WorkflowRow row, CancellationToken ct) =>
+        db.ExecuteAsync($"""
+            insert into workflows ({Columns})
+            values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @DraftId, @Version, @CurrentVersion, @Published, @LiveVersionId, @Slug, @Name,
+                    @Description, @Alias, @TriggerType, @TriggerEvent, @Definition, @CreatedAt, @UpdatedAt)
+            """, row, ct);
+
+    public Task<WorkflowRow?> GetAsync(string orgId, string environment, string id, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<WorkflowRow>($"select {Columns} from workflows where id = @id and org_id = @orgId and environment = @environment",
+            new { id, orgId, environment }, ct);
+
+    // A draft or version by id, or a draft by its alias.
+    public Task<WorkflowRow?> FindAsync(string orgId, string environment, string idOrAlias, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<WorkflowRow>($"""
+            select {Columns} from workflows where org_id = @orgId and environment = @environment
+            and (id = @idOrAlias or (alias = @idOrAlias and draft_id is null))
+            order by case when id = @idOrAlias then 0 else 1 end limit 1
+            """, new { orgId, environment, idOrAlias }, ct);
+
+    public async Task<WorkflowDefinition> DefinitionAsync(string versionId, CancellationToken ct)
+    {
+        if (definitions.TryGetValue(versionId, out var cached)) return cached;
+        var json = await db.QueryFirstOrDefaultAsync<string>("select definition from workflows where id = @versionId", new { versionId }, ct)
+            ?? throw new InvalidOperationException($"Workflow version {versionId} is gone.");
+        var definition = WorkflowDefinition.Parse(JsonNode.Parse(json)).Definition
+            ?? throw new InvalidOperationException($"Workflow version {versionId} does not parse."); // validated when saved
+        if (definitions.Count > 50_000) definitions.Clear();
+        return definitions.GetOrAdd(versionId, definition);
+    }
+
+    public async Task<(IReadOnlyList<WorkflowRow> Rows, int Total)> ListAsync(
+        string orgId, string environment, string? accountRowId, bool privateOnly, string? slug, string? name, bool? published,
+        DateTimeOffset? from, DateTimeOffset? to, int page, int limit, CancellationToken ct)
+    {
+        var where = "org_id = @orgId and environment = @environment and draft_id is null"
+            + (privateOnly ? " and linked_account_row_id = @accountRowId"
+               : accountRowId is null ? " and linked_account_row_id is null"
+               : " and (linked_account_row_id is null or linked_account_row_id = @accountRowId)")
+            + (slug is null ? "" : " and slug = @slug")
+            + (name is null ? "" : " and lower(name) like @name")
+            + (published is null ? "" : " and published = @published")
+            + (from is null ? "" : " and created_at >= @from")
+            + (to is null ? "" : " and created_at <= @to");
+        var args = new { orgId, environment, accountRowId, slug, name = name is null ? null : "%" + name.ToLowerInvariant() + "%", published, from, to, limit, offset = (page - 1) * limit };
+        var rows = await db.QueryAsync<WorkflowRow>($"select {Columns} from workflows where {where} order by created_at desc, id desc limit @limit offset @offset", args, ct);
+        var total = await db.QueryFirstOrDefaultAsync<int>($"select count(*) from workflows where {where}", args, ct);
+        return (rows, total);
+    }
+
+    public Task UpdateDraftAsync(WorkflowRow row, CancellationToken ct) =>
+        db.ExecuteAsync("""
+            update workflows set name = @Name, description = @Description, alias = @Alias, trigger_type = @TriggerType, trigger_event = @TriggerEvent,
+                definition = @Definition, updated_at = @UpdatedAt
+            where id = @Id and draft_id is null
+            """, row, ct);
+
+    // Snapshots the draft as its next version, which becomes the live one.
+    public Task<WorkflowRow> PublishAsync(WorkflowRow draft, string newId, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            var version = 1 + await tx.QueryFirstOrDefaultAsync<int>("select coalesce(max(version), 0) from workflows where draft_id = @Id", new { draft.Id }, ct);
+            var row = draft with { Id = newId, DraftId = draft.Id, Version = version, CurrentVersion = version, Published = true, LiveVersionId = null, CreatedAt = now, UpdatedAt = now };
+            await tx.ExecuteAsync("update workflows set published = @no where draft_id = @Id", new { no = false, draft.Id }, ct);
+            await tx.ExecuteAsync($"""
+                insert into workflows ({Columns})
+                values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @DraftId, @Version, @CurrentVersion, @Published, @LiveVersionId, @Slug, @Name,
+                        @Description, @Alias, @TriggerType, @TriggerEvent, @Definition, @CreatedAt, @UpdatedAt)
+                """, row with { Alias = null }, ct);
+            await tx.ExecuteAsync("""
+                update workflows set current_version = @version, published = @yes, live_version_id = @newId, updated_at = @now where id = @Id
+                """, new { version, yes = true, newId, now, draft.Id }, ct);
+            return row;
+        }, ct);
+
+    public Task UnpublishAsync(WorkflowRow version, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync("update workflows set published = @no where draft_id = @DraftId", new { no = false, version.DraftId }, ct);
+            await tx.ExecuteAsync("update workflows set published = @no, live_version_id = null, updated_at = @now where id = @DraftId",
+                new { no = false, now, version.DraftId }, ct);
+        }, ct);
+
+    public Task<int> DeleteAsync(string draftId, CancellationToken ct) =>
+        db.ExecuteAsync("delete from workflows where id = @draftId and draft_id is null", new { draftId }, ct);
+
+    public async Task<(IReadOnlyList<WorkflowRow> Rows, int Total)> VersionsAsync(string draftId, int page, int limit, CancellationToken ct)
+    {
+        var rows = await db.QueryAsync<WorkflowRow>($"""
+            select {Columns} from workflows where draft_id = @draftId order by version desc limit @limit offset @offset
+            """, new { draftId, limit, offset = (page - 1) * limit }, ct);
+        return (rows, await db.QueryFirstOrDefaultAsync<int>("select count(*) from workflows where draft_id = @draftId", new { draftId }, ct));
+    }
+
+    // The live versions an event starts for an account: its private workflows, and public ones it enabled.
+    public Task<IReadOnlyList<WorkflowRow>> ForEventAsync(string orgId, string environment, string accountRowId, string configId, string eventName, string? slug, CancellationToken ct) =>
+        db.QueryAsync<WorkflowRow>($"""
+            select {string.Join(", ", Columns.Split(',').Select(c => "v." + c.Trim()))} from workflows v
+            where v.org_id = @orgId and v.environment = @environment and v.draft_id is not null and v.published = @yes and v.trigger_event = @eventName
+              {(slug is null ? "" : "and v.slug = @slug")}
+              and (v.linked_account_row_id = @accountRowId
+                   or (v.linked_account_row_id is null and exists (select 1 from workflow_enablements e where e.linked_account_row_id = @accountRowId
+                       and e.config_id = @configId and e.workflow_id = v.draft_id and e.enabled = @yes)))
+            """, new { orgId, environment, accountRowId, configId, eventName, slug, yes = true }, ct);
+
+    public Task SetEnabledAsync(string accountRowId, string configId, string workflowId, bool enabled, DateTimeOffset now, CancellationToken ct) =>
+        db.ExecuteAsync("""
+            insert into workflow_enablements (linked_account_row_id, config_id, workflow_id, enabled, updated_at)
+            values (@accountRowId, @configId, @workflowId, @enabled, @now)
+            on conflict (linked_account_row_id, config_id, workflow_id) do update set enabled = excluded.enabled, updated_at = excluded.updated_at
+            """, new { accountRowId, configId, workflowId, enabled, now }, ct);
+
+    public Task<IReadOnlyList<(string WorkflowId, string ConfigId)>> EnabledForAccountAsync(string accountRowId, CancellationToken ct) =>
+        db.QueryAsync<(string, string)>("select workflow_id, config_id from workflow_enablements where linked_account_row_id = @accountRowId and enabled = @yes",
+            new { accountRowId, yes = true }, ct);
+
+    public Task<bool> IsEnabledAsync(string accountRowId, string configId, string workflowId, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<bool>("""
+            select exists (select 1 from workflow_enablements where linked_account_row_id = @accountRowId and config_id = @configId
+                           and workflow_id = @workflowId and enabled = @yes)
+            """, new { accountRowId, configId, workflowId, yes = true }, ct);
+}
