@@ -130,8 +130,8 @@ public static class SchedulesApi
     }
 
     static async Task<ScheduleRow> FindAsync(Db db, string id, LinkedAccountRow account, CancellationToken ct) =>
-        await db.QueryFirstOrDefaultAsync<ScheduleRow>($"select {Columns} from schedules where id = @id and linked_account_row_id = @Id",
-            new { id, account.Id }, ct)
+        await db.QueryFirstOrDefaultAsync<ScheduleRow>($"select {Columns} from schedules where id = @scheduleId and linked_account_row_id = @accountRowId",
+            new { scheduleId = id, accountRowId = account.Id }, ct)
         ?? throw new ApiException(ApiError.NotFound(ErrorCodes.ResourceNotFound, "Scheduled Job Not Found"));
 
     static async Task<IResult> List(HttpRequest request, Caller caller, Db db, ExecutionService service, WorkflowStore workflows, AppCatalog catalog, CancellationToken ct)

@@ -201,6 +201,302 @@ public abstract class WorkflowTests(PatchbayApp app)
         var (_, ok) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
         await ApiAssert.OkAsync(await client.SendAsync(Execute(ok, new { amount = 1 }, sync: true), Ct));
     }
+
+    async Task RunWorkersAsync(int rounds = 6)
+    {
+        var worker = app.Services.GetRequiredService<ExecutionWorker>();
+        for (var i = 0; i < rounds; i++) await worker.RunOnceAsync(Ct);
+    }
+
+    static async Task<string> StartAsync(HttpClient client, string version, object payload)
+    {
+        var started = await ApiAssert.OkAsync(await client.SendAsync(Execute(version, payload, sync: false), Ct));
+        return started.Str("execution_id");
+    }
+
+    [Fact]
+    public async Task Delay_IsDurable_ResumesWhenDue_AndStopWorks()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        var (_, version) = await PublishAsync(client, Graph(
+            [Node("start", "start"), Node("wait", "delay", new { seconds = 60 }), Node("done", "response", new { body = "late" })],
+            [Edge("start", "wait"), Edge("wait", "done")]));
+        var id = await StartAsync(client, version, new { });
+        var other = await StartAsync(client, version, new { });
+        await RunWorkersAsync();
+        var parked = await ExecutionAsync(client, id);
+        Assert.Equal("RUNNING", parked.Str("status"));
+        var waiting = parked.GetProperty("nodes").EnumerateArray().Last();
+        Assert.Equal("Waiting", waiting.Str("node_status"));
+        Assert.Equal("wait", waiting.Str("node_id"));
+
+        // Stop one while it waits.
+        var stop = await ApiAssert.OkAsync(await client.PostAsync($"/api/v2/public/execution/{other}/stop", null, Ct));
+        RefoldOpenApi.AssertResponse("POST", "/api/v2/public/execution/{instanceId}/stop", 200, stop);
+        Assert.Equal("STOPPING", (await ExecutionAsync(client, other)).Str("status"));
+        await RunWorkersAsync(1);
+        Assert.Equal("STOPPED", (await ExecutionAsync(client, other)).Str("status"));
+        await ApiAssert.ErrorAsync(await client.PostAsync($"/api/v2/public/execution/{other}/stop", null, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await RunWorkersAsync(1);
+        Assert.Equal("RUNNING", (await ExecutionAsync(client, id)).Str("status"));
+        app.Time.Advance(TimeSpan.FromSeconds(31));
+        await RunWorkersAsync(1);
+        var done = await ExecutionAsync(client, id);
+        Assert.Equal("COMPLETED", done.Str("status"));
+        Assert.Equal("late", done.GetProperty("return_value").GetString());
+        Assert.Equal(["start", "wait", "done"], done.GetProperty("nodes").EnumerateArray().Select(n => n.Str("node_id")));
+
+        // Rerun: a new execution of the same workflow and payload.
+        var rerun = await ApiAssert.OkAsync(await client.PostAsync($"/api/v2/public/execution/{other}/rerun", null, Ct));
+        RefoldOpenApi.AssertResponse("POST", "/api/v2/public/execution/{instanceId}/rerun", 200, rerun);
+        Assert.Equal("success", rerun.Str("status"));
+        Assert.StartsWith("Retry for workflow", (await ExecutionAsync(client, rerun.Str("id"))).Str("name"));
+    }
+
+    [Fact]
+    public async Task WaitForWebhook_LoopAndChildWorkflow()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        var alias = "triple-" + Guid.NewGuid().ToString("N")[..8];
+        await PublishAsync(client, Graph(
+            [Node("start", "start"), Node("triple", "code", new { code = "return payload.x * 3;" }), Node("out", "response", new { body = "{{nodes.triple.output}}" })],
+            [Edge("start", "triple"), Edge("triple", "out")]), "Child", alias);
+        var (_, parent) = await PublishAsync(client, Graph(
+            [
+                Node("start", "start"),
+                Node("each", "loop", new { items = "{{payload.items}}" }),
+                Node("times", "code", new { code = "return loop.item * 10 + loop.index;" }),
+                Node("hook", "wait_webhook"),
+                Node("call", "call_workflow", new { workflow_id = alias, payload = new { x = "{{nodes.hook.output.body.answer}}" } }),
+                Node("out", "response", new { body = new { loop = "{{nodes.each.output.results}}", child = "{{nodes.call.output.return_value}}" } }),
+            ],
+            [Edge("start", "each"), Edge("each", "times", "each"), Edge("each", "hook", "done"), Edge("hook", "call"), Edge("call", "out")]), "Parent");
+
+        var id = await StartAsync(client, parent, new { items = new[] { 1, 2, 3 } });
+        await RunWorkersAsync();
+        var waiting = await ExecutionAsync(client, id);
+        var hook = waiting.GetProperty("nodes").EnumerateArray().Last();
+        Assert.Equal("Waiting", hook.Str("node_status"));
+        var url = new Uri(hook.GetProperty("latest_output").Str("webhook_url"));
+
+        var anonymous = app.CreateClient();
+        await ApiAssert.OkAsync(await anonymous.PostAsync(url.PathAndQuery, Body(new { answer = 14 }), Ct));
+        await ApiAssert.ErrorAsync(await anonymous.PostAsync(url.PathAndQuery, Body(new { answer = 15 }), Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
+        await RunWorkersAsync();
+
+        var done = await ExecutionAsync(client, id);
+        Assert.Equal("COMPLETED", done.Str("status"));
+        Assert.Equal("""{"loop":[10,21,32],"child":42}""", done.GetProperty("return_value").GetRawText());
+        Assert.Equal(3, done.GetProperty("nodes").EnumerateArray().Count(n => n.Str("node_id") == "times"));
+        var children = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?workflow_name=Child", Ct));
+        Assert.True(children.GetProperty("docs")[0].GetProperty("is_child_instance").GetBoolean());
+    }
+
+    [Fact]
+    public async Task HttpNode_CallsConnectedApp_RetriesTransientFailures()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        await ApiAssert.OkAsync(await client.PutAsync("/api/v2/public/linked-account/integration/save-key-credentials/stripe", Body(new { api_key = FakeProvider.StripeKey }), Ct));
+        var (_, version) = await PublishAsync(client, Graph(
+            [
+                Node("start", "start"),
+                Node("account", "http", new { app = "stripe", path = "/v1/account" }, attempts: 3),
+                Node("out", "response", new { body = "{{nodes.account.output.body.email}}" }),
+            ],
+            [Edge("start", "account"), Edge("account", "out")]));
+        var sync = await ApiAssert.OkAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct));
+        Assert.Equal("owner@acme.test", sync.GetProperty("return_value").GetString());
+        Assert.Contains(app.Fake!.Requests, r => r.Path == "/v1/account" && r.Authorization == $"Bearer {FakeProvider.StripeKey}");
+
+        app.Fake.StripeDown = true;
+        try
+        {
+            var id = await StartAsync(client, version, new { });
+            await RunWorkersAsync(1);
+            app.Time.Advance(TimeSpan.FromSeconds(1.5));
+            await RunWorkersAsync(1);
+            var retrying = await ExecutionAsync(client, id);
+            Assert.Equal("RUNNING", retrying.Str("status"));
+            Assert.Equal(2, retrying.GetProperty("nodes").EnumerateArray().Last().GetProperty("attempts_made").GetInt32());
+            app.Fake.StripeDown = false;
+            app.Time.Advance(TimeSpan.FromSeconds(2.5));
+            await RunWorkersAsync(1);
+            var done = await ExecutionAsync(client, id);
+            Assert.Equal("COMPLETED", done.Str("status"));
+            Assert.Equal(3, done.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "account").GetProperty("attempts_made").GetInt32());
+        }
+        finally
+        {
+            app.Fake.StripeDown = false;
+        }
+    }
+
+    [Fact]
+    public async Task Events_DefineFireIdempotently_AndPublicWorkflowsRunOnlyWhereEnabled()
+    {
+        var (key, account) = await OrgAsync();
+        var org = app.ClientFor(key);
+        var client = app.ClientFor(key, account);
+        var name = "candidate_created";
+        var events = await ApiAssert.OkAsync(await org.PostAsync("/api/v2/public/application/event", Body(new { name, response = "{\"email\":\"x@y.z\",\"n\":1}" }), Ct));
+        RefoldOpenApi.AssertResponse("POST", "/api/v2/public/application/event", 200, events);
+        var eventId = events[0].Str("_id");
+        await ApiAssert.ErrorAsync(await org.PostAsync("/api/v2/public/application/event", Body(new { name, response = "{}" }), Ct), 400, "BAD_REQUEST", "INVALID_EVENT_ID",
+            $"Trigger with name {name} already exists");
+        await ApiAssert.ErrorAsync(await org.PostAsync("/api/v2/public/application/event", Body(new { name = "x" }), Ct), 400, "BAD_REQUEST", "SERVER_ERROR",
+            "name and response are required");
+        var one = await ApiAssert.OkAsync(await org.GetAsync($"/api/v2/public/application/event/{eventId}", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/application/event/{event_id}", 200, one);
+
+        var listening = Graph(
+            [Node("start", "start", new { trigger = new { type = "event", @event = name } }), Node("out", "response", new { body = "{{payload.email}}" })],
+            [Edge("start", "out")]);
+        var (privateDraft, _) = await PublishAsync(client, (JsonObject)listening.DeepClone(), "Private listener");
+        var (publicDraft, _) = await PublishAsync(org, (JsonObject)listening.DeepClone(), "Public listener");
+
+        async Task<int> FireAsync(string? idempotencyKey = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/public/event/trigger") { Content = Body(new { @event = name, payload = new { email = "c@d.test" } }) };
+            if (idempotencyKey is not null) request.Headers.Add("idempotency-key", idempotencyKey);
+            var fired = await ApiAssert.OkAsync(await client.SendAsync(request, Ct));
+            Assert.Equal("""{"message":"Webhook Fired Success"}""", fired.GetRawText());
+            await RunWorkersAsync(2);
+            return (await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Event&limit=100", Ct))).GetProperty("totalDocs").GetInt32();
+        }
+        Assert.Equal(1, await FireAsync()); // the private one; the public one is not enabled for this account
+        var toggled = await ApiAssert.OkAsync(await client.PatchAsync($"/api/v2/public/slug/custom/config/{account}/workflows/{publicDraft}", Body(new { enabled = true }), Ct));
+        RefoldOpenApi.AssertResponse("PATCH", "/api/v2/public/slug/{slug}/config/{configId}/workflows/{workflowId}", 200, toggled);
+        Assert.Contains(toggled.GetProperty("workflows").EnumerateArray(), w => w.Str("id") == publicDraft && w.GetProperty("enabled").GetBoolean());
+        Assert.Equal(3, await FireAsync("k1"));
+        Assert.Equal(5, await FireAsync("k1")); // recorded, as DUPLICATE
+        var statuses = (await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Event&limit=100", Ct)))
+            .GetProperty("docs").EnumerateArray().Select(d => d.Str("status")).ToList();
+        Assert.Equal(2, statuses.Count(s => s == "DUPLICATE"));
+        Assert.Equal(3, statuses.Count(s => s == "COMPLETED"));
+        var enabled = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/workflow/enabled", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/workflow/enabled", 200, enabled);
+        Assert.Equal(publicDraft, Assert.Single(enabled.EnumerateArray()).Str("id"));
+        _ = privateDraft;
+
+        await ApiAssert.ErrorAsync(await client.PostAsync("/api/v2/public/event/trigger", Body(new { @event = "nope", payload = new { } }), Ct), 404, "NOT_FOUND", "INVALID_EVENT", "Trigger not found");
+        var remaining = await ApiAssert.OkAsync(await org.DeleteAsync($"/api/v2/public/application/event/{eventId}", Ct));
+        Assert.Equal(0, remaining.GetArrayLength());
+        await ApiAssert.ErrorAsync(await org.GetAsync($"/api/v2/public/application/event/{eventId}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND", "Event not found");
+    }
+
+    [Fact]
+    public async Task Schedules_CronAndInterval_FireWhenDue_PauseResume()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        var (draft, _) = await PublishAsync(client, Graph([Node("start", "start"), Node("out", "response", new { body = "{{payload.kind}}" })], [Edge("start", "out")]));
+        HttpRequestMessage Register(object body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/workflow/public/scheduled") { Content = Body(body) };
+            request.Headers.Add("slug", "custom");
+            request.Headers.Add("workflow_id_alias", draft);
+            request.Headers.Add("config_id", account);
+            return request;
+        }
+        var cron = await ApiAssert.OkAsync(await client.SendAsync(Register(new { trigger_type = "cron", regex = "*/5 * * * *", tz = "Europe/Paris", payload = new { kind = "cron" } }), Ct));
+        RefoldOpenApi.AssertResponse("POST", "/api/v1/workflow/public/scheduled", 200, cron);
+        Assert.Equal("*/5 * * * *", cron.Str("cron_patten"));
+        Assert.Equal("running", cron.Str("status"));
+        var at = app.Time.GetUtcNow().AddMinutes(2);
+        var interval = await ApiAssert.OkAsync(await client.SendAsync(Register(new
+        {
+            trigger_type = "interval", tz = "UTC", payload = new { kind = "interval" },
+            interval_dates = new[] { new { day = at.Day, month = at.Month, year = at.Year, hour = at.Hour, minute = at.Minute } },
+        }), Ct));
+        await ApiAssert.ErrorAsync(await client.SendAsync(Register(new { trigger_type = "cron", regex = "every day" }), Ct), 400, "BAD_REQUEST", "SERVER_ERROR",
+            "Cron Job Could Not Be Added  , Regex Configuration failed to register");
+        await ApiAssert.ErrorAsync(await client.SendAsync(Register(new { regex = "* * * * *" }), Ct), 400, "BAD_REQUEST", "SERVER_ERROR", "trigger_type is required");
+
+        var worker = app.Services.GetRequiredService<ScheduleWorker>();
+        app.Time.Advance(TimeSpan.FromMinutes(6));
+        await worker.RunOnceAsync(Ct);
+        await RunWorkersAsync(1);
+        var runs = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Schedule", Ct));
+        Assert.Equal(2, runs.GetProperty("totalDocs").GetInt32());
+        Assert.Equal(["cron", "interval"], runs.GetProperty("docs").EnumerateArray().Select(d => ((JsonElement)d).Str("_id"))
+            .Select(id => ExecutionAsync(client, id).Result.GetProperty("return_value").GetString()).Order());
+
+        var paused = await ApiAssert.OkAsync(await client.PutAsync($"/api/v1/workflow/public/scheduled/{cron.Str("_id")}/pause", null, Ct));
+        RefoldOpenApi.AssertResponse("PUT", "/api/v1/workflow/public/scheduled/{schedule_id}/pause", 200, paused);
+        Assert.True(paused.GetProperty("inactive").GetBoolean());
+        await ApiAssert.ErrorAsync(await client.PutAsync($"/api/v1/workflow/public/scheduled/{cron.Str("_id")}/pause", null, Ct), 400, "BAD_REQUEST", "SERVER_ERROR", "Scheduled Job Already Inactive");
+        app.Time.Advance(TimeSpan.FromMinutes(10));
+        await worker.RunOnceAsync(Ct);
+        Assert.Equal(2, (await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Schedule", Ct))).GetProperty("totalDocs").GetInt32());
+        var resumed = await ApiAssert.OkAsync(await client.PutAsync($"/api/v1/workflow/public/scheduled/{cron.Str("_id")}/resume", null, Ct));
+        Assert.Equal("running", resumed.Str("status"));
+
+        var list = await ApiAssert.OkAsync(await client.GetAsync("/api/v1/workflow/public/scheduled", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v1/workflow/public/scheduled", 200, list);
+        Assert.Equal(2, list.GetProperty("totalDocs").GetInt32());
+        var deleted = await ApiAssert.OkAsync(await client.DeleteAsync($"/api/v1/workflow/public/scheduled/{interval.Str("_id")}", Ct));
+        Assert.Equal("Scheduled Job Deleted Successfully", deleted.Str("message"));
+        await ApiAssert.ErrorAsync(await client.DeleteAsync($"/api/v1/workflow/public/scheduled/{interval.Str("_id")}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND", "Scheduled Job Not Found");
+    }
+
+    [Fact]
+    public async Task Tenancy_OtherOrgsAndAccountsSeeNothing()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        var (draft, version) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
+        var id = (await ApiAssert.OkAsync(await client.SendAsync(Execute(version, new { amount = 1 }, sync: true), Ct))).Str("execution_id");
+
+        var (otherKey, otherAccount) = await OrgAsync();
+        var stranger = app.ClientFor(otherKey, otherAccount);
+        await ApiAssert.ErrorAsync(await stranger.GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND", "Execution not found");
+        await ApiAssert.ErrorAsync(await stranger.GetAsync($"/api/v2/public/workflow/{draft}", Ct), 404, "NOT_FOUND", "SERVER_ERROR", "Workflow not found");
+        await ApiAssert.ErrorAsync(await stranger.SendAsync(Execute(version, new { }, sync: true), Ct), 404, "NOT_FOUND", "SERVER_ERROR");
+        Assert.Equal(0, (await ApiAssert.OkAsync(await stranger.GetAsync("/api/v2/public/execution", Ct))).GetProperty("totalDocs").GetInt32());
+
+        // Another account of the same org: not its private workflow, not its executions.
+        var neighbour = await app.CreateLinkedAccountAsync(apiKey: key);
+        var session = app.SessionClient(await app.CreateSessionTokenAsync(neighbour, key));
+        await ApiAssert.ErrorAsync(await session.GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
+        await ApiAssert.ErrorAsync(await session.GetAsync($"/api/v2/public/workflow/{draft}", Ct), 403, "FORBIDDEN", "SERVER_ERROR", "Workflow is private to another linked account");
+        await ApiAssert.ErrorAsync(await session.SendAsync(Execute(version, new { }, sync: true), Ct), 403, "FORBIDDEN", "SERVER_ERROR");
+        // A session token reaches its own account only; the org key sees the org's executions.
+        Assert.Equal(1, (await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync("/api/v2/public/execution", Ct))).GetProperty("totalDocs").GetInt32());
+    }
+
+    [Fact]
+    public async Task WorkflowLifecycle_VersionsUnpublishDelete()
+    {
+        var (key, account) = await OrgAsync();
+        var client = app.ClientFor(key, account);
+        var (draft, v1) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
+        var v2 = (await ApiAssert.OkAsync(await client.PutAsync($"/api/v2/public/workflow/{draft}/publish", Body(new { published = true }), Ct))).Str("_id");
+        Assert.NotEqual(v1, v2);
+        var versions = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/versions/{draft}", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/workflow/versions/{workflowId}", 200, versions);
+        Assert.Equal([2, 1], versions.GetProperty("docs").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
+        var edit = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/{v2}/edit", Ct));
+        Assert.Equal(draft, edit.Str("_id"));
+        Assert.Equal(2, edit.GetProperty("current_version").GetInt32());
+        var list = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/workflow?published=true", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/workflow", 200, list);
+        var structure = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/request-structure/{draft}", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/workflow/request-structure/{workflowId}", 200, structure);
+
+        await ApiAssert.ErrorAsync(await client.PutAsync($"/api/v2/public/workflow/{draft}/publish", Body(new { published = false }), Ct), 400, "BAD_REQUEST", "INVALID_WORKFLOW_ID",
+            "Only public and published workflows can be unpublished");
+        await ApiAssert.OkAsync(await client.PutAsync($"/api/v2/public/workflow/{v2}/publish", Body(new { published = false }), Ct));
+        await ApiAssert.ErrorAsync(await client.SendAsync(Execute(v2, new { }, sync: true), Ct), 404, "NOT_FOUND", "SERVER_ERROR");
+        await ApiAssert.ErrorAsync(await client.DeleteAsync($"/api/v2/public/workflow/{v1}", Ct), 400, "BAD_REQUEST", "SERVER_ERROR", "Workflow is a version workflow.");
+        var deleted = await ApiAssert.OkAsync(await client.DeleteAsync($"/api/v2/public/workflow/{draft}", Ct));
+        RefoldOpenApi.AssertResponse("DELETE", "/api/v2/public/workflow/{workflowId}", 200, deleted);
+        await ApiAssert.ErrorAsync(await client.GetAsync($"/api/v2/public/workflow/{draft}", Ct), 404, "NOT_FOUND", "SERVER_ERROR");
+    }
 }
 
 public sealed class SqliteWorkflowTests(WorkflowSqliteApp app) : WorkflowTests(app), IClassFixture<WorkflowSqliteApp>;
