@@ -18,7 +18,12 @@ public sealed class ExecutionWorker(
     readonly SemaphoreSlim wake = new(0);
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
 
+    long started;
+
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    // How many executions this server has taken up (claimed, or run inline): a counter for operators and tests.
+    public long Started => Interlocked.Read(ref started);
 
     // New local work: look now rather than at the next poll.
     public void Wake()
@@ -45,6 +50,10 @@ public sealed class ExecutionWorker(
 
     Task Track(ExecutionRow row, CancellationToken ct)
     {
+        // Already running here (its lease ran out while this server was busy, and this server claimed it again):
+        // the running task keeps it; the claim only renewed the lease.
+        if (inflight.TryGetValue(row.Id, out var running)) return running;
+        Interlocked.Increment(ref started);
         var task = ProcessAsync(row, ct);
         inflight[row.Id] = task;
         _ = task.ContinueWith(_ => { inflight.TryRemove(row.Id, out Task? _); Wake(); }, TaskScheduler.Default);

@@ -20,7 +20,8 @@ public sealed class WorkflowOptions
 
     public TimeSpan CodeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    public long CodeMemoryBytes { get; set; } = 32 * 1024 * 1024;
+    /// <summary>Bytes a code node may allocate in one run (Jint counts allocations, not what stays live).</summary>
+    public long CodeMemoryBytes { get; set; } = 128 * 1024 * 1024;
 
     public int CodeMaxStatements { get; set; } = 10_000_000;
 
