@@ -6,6 +6,7 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api)
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
+SCENARIOS=${SCENARIOS:-"api workflows"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 PORT=${PORT:-18080}
 BASE_PORT=${BASE_PORT:-18090}
 WORK=$(mktemp -d /tmp/patchbay-bench.XXXXXX)
@@ -116,6 +118,7 @@ bench_patchbay() { # database
 
   # The whole server warms up once before anything is timed (tiered JIT takes ~20 s under full load here).
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$base/linked-account/$account" -H "x-api-key: $key" >/dev/null 2>&1 || true
+  if [[ " $SCENARIOS " == *" api "* ]]; then
   run_wrk "$db: GET linked account (API key)" "$base/linked-account/$account" -H "x-api-key: $key"
   run_wrk "$db: GET active-linked-account (session)" "$base/session/active-linked-account" -H "Authorization: Bearer $token"
   run_wrk "$db: POST session-token" "$base/session-token" -H "x-api-key: $key" -s "$(lua POST "{\"linked_account_id\":\"$account\"}")"
@@ -137,9 +140,43 @@ bench_patchbay() { # database
   run_wrk "$db: PUT save-key-credentials (stripe)" "$base/linked-account/integration/save-key-credentials/stripe" \
     -H "x-api-key: $key" -s "$save"
 
+  fi
+  if [[ " $SCENARIOS " == *" workflows "* ]]; then bench_workflows "$db" "$key" "$account"; fi
+
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
   unset 'PIDS[-1]'
+}
+
+# Workflows: a 3-node workflow (start → code → response), executed synchronously (latency) and asynchronously
+# (executions completed per second, from the first request until the queue is drained).
+bench_workflows() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT"
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  local draft; draft=$(curl -sf -X POST "$base/api/v2/public/workflow" "${h[@]}" -d '{"name":"Bench flow"}' | sed -E 's/.*"workflow":\{"_id":"([^"]+)".*/\1/')
+  curl -sf -X PUT "$base/api/v2/public/workflow/$draft" "${h[@]}" -d '{"nodes":[{"id":"start","type":"start"},
+    {"id":"calc","type":"code","data":{"code":"return { total: payload.amount * 2, tag: \"bench\" };"}},
+    {"id":"out","type":"response","data":{"body":{"total":"{{nodes.calc.output.total}}"}}}],
+    "edges":[{"source":"start","target":"calc"},{"source":"calc","target":"out"}]}' >/dev/null
+  local version; version=$(curl -sf -X PUT "$base/api/v2/public/workflow/$draft/publish" "${h[@]}" -d '{"published":true}' | sed -E 's/^\{"_id":"([^"]+)".*/\1/')
+  local exec="$base/api/v2/public/workflow/$version/execute"
+  # Latency of one caller at a time (no queueing in the figure), then throughput under the usual 32 connections.
+  THREADS=1 CONNECTIONS=1 run_wrk "$db: POST execute, sync, 1 connection (3-node workflow)" "$exec" "${h[@]}" -H "slug: custom" -H "sync_execution: true" -s "$(lua POST '{"amount":21}')"
+  run_wrk "$db: POST execute, sync, $CONNECTIONS connections" "$exec" "${h[@]}" -H "slug: custom" -H "sync_execution: true" -s "$(lua POST '{"amount":21}')"
+
+  count() { curl -sf "$base/api/v2/public/execution?workflow_id=$draft&execution_type=ASYNC&status=$1&limit=1" -H "x-api-key: $key" | sed -E 's/.*"totalDocs":([0-9]+).*/\1/'; }
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${h[@]}" -H "slug: custom" -s "$(lua POST '{"amount":1}')" "$exec" >/dev/null 2>&1 || true
+  while [ "$(count RUNNING)" != 0 ]; do sleep 0.2; done
+  local before; before=$(count COMPLETED)
+  local t0; t0=$(date +%s.%N)
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${h[@]}" -H "slug: custom" -s "$(lua POST '{"amount":1}')" "$exec")
+  while [ "$(count RUNNING)" != 0 ]; do sleep 0.1; done
+  local t1; t1=$(date +%s.%N)
+  local after; after=$(count COMPLETED)
+  local rate; rate=$(awk -v n=$((after - before)) -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+  local p50 p99; p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$db: async executions completed/s (3-node workflow)" "$rate" "$p50" "$p99" "$(count ERRORED)" >> "$RESULTS"
+  printf '  %-48s %10s exec/s  p50 %-9s p99 %-9s errored %s\n' "$db: async executions completed/s" "$rate" "$p50" "$p99" "$(count ERRORED)"
 }
 
 for db in $DATABASES; do bench_patchbay "$db"; done

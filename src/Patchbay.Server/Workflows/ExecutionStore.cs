@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Dapper;
 using Patchbay.Data;
 using Patchbay.Workflows.Engine;
 
@@ -87,7 +88,7 @@ public sealed class StepEffects
 public sealed record Checkpoint(
     string Id, string Owner, string State, string Status, DateTimeOffset? RunAt, bool KeepLease, string? CurrentNode,
     NodeRecord? Record, DateTimeOffset StartedAt, string? ReturnValue, int? ReturnStatus, string? Error, string? ParentExecutionId,
-    StepEffects? Effects, DateTimeOffset Now);
+    StepEffects? Effects, DateTimeOffset Now, bool MayHaveWaits = true);
 
 // Executions and their node runs. Workers claim due executions with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL);
 // every step is one checkpoint: the state, the finished node run and the step's effects in one transaction, applied
@@ -181,12 +182,7 @@ public sealed class ExecutionStore(Db db)
             }
             try
             {
-                var results = await db.InTransactionAsync(async tx =>
-                {
-                    var statuses = new List<string?>(batch.Count);
-                    foreach (var (checkpoint, _) in batch) statuses.Add(await ApplyAsync(tx, checkpoint));
-                    return statuses;
-                }, CancellationToken.None);
+                var results = await db.InTransactionAsync(tx => ApplyAllAsync(tx, [.. batch.Select(b => b.Checkpoint)]), CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
             }
             catch (Exception) when (batch.Count > 1)
@@ -205,42 +201,107 @@ public sealed class ExecutionStore(Db db)
         }
     }
 
+    // The common steps (no effects, no parent, nothing to clean up) of a whole group go to the database as one command:
+    // one round trip, one commit. The others follow one by one in the same transaction.
+    static async Task<string?[]> ApplyAllAsync(DbTx tx, Checkpoint[] batch)
+    {
+        var results = new string?[batch.Length];
+        var simple = Enumerable.Range(0, batch.Length).Where(i => IsSimple(batch[i])).ToList();
+        if (simple.Count > 0)
+        {
+            var sql = new System.Text.StringBuilder();
+            var parameters = new DynamicParameters();
+            foreach (var i in simple)
+            {
+                var c = batch[i];
+                foreach (var (name, value) in Arguments(c)) parameters.Add(name + i, value);
+                if (c.Record is { } r)
+                {
+                    foreach (var (name, value) in RecordArguments(c, r)) parameters.Add(name + i, value);
+                    sql.Append(Suffix(InsertRecordIfLeased, i)).Append(";\n");
+                }
+                sql.Append(Suffix(UpdateSql(c.KeepLease), i)).Append(";\n");
+            }
+            using (var grid = await tx.Connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, tx.Transaction)))
+            {
+                foreach (var i in simple) results[i] = (await grid.ReadAsync<string>()).FirstOrDefault();
+            }
+            // Rare: asked to stop while the node ran, or the lease was lost. The first stops here; the second stays null.
+            foreach (var i in simple.Where(i => results[i] is null))
+            {
+                var args = new DynamicParameters();
+                foreach (var (name, value) in Arguments(batch[i])) args.Add(name, value);
+                results[i] = await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, args, CancellationToken.None);
+            }
+        }
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (!IsSimple(batch[i])) results[i] = await ApplyAsync(tx, batch[i]);
+        }
+        return results;
+    }
+
+    static bool IsSimple(Checkpoint c) =>
+        c.Effects is null or { CreateWait: null, DeleteWait: null, Child: null } && c.ParentExecutionId is null && !(ExecutionStatus.IsFinal(c.Status) && c.MayHaveWaits);
+
+    static string Suffix(string sql, int i) => System.Text.RegularExpressions.Regex.Replace(sql, @"@([A-Za-z]+)", m => "@" + m.Groups[1].Value + i);
+
+    static Dictionary<string, object?> Arguments(Checkpoint c) => new()
+    {
+        ["State"] = c.State, ["Status"] = c.Status, ["RunAt"] = c.RunAt, ["CurrentNode"] = c.CurrentNode, ["Done"] = c.Record is null ? 0 : 1,
+        ["ReturnValue"] = c.ReturnValue, ["ReturnStatus"] = c.ReturnStatus, ["Error"] = c.Error, ["Now"] = c.Now, ["Id"] = c.Id, ["Owner"] = c.Owner,
+        ["CompletedAt"] = ExecutionStatus.IsFinal(c.Status) ? c.Now : null,
+    };
+
+    static Dictionary<string, object?> RecordArguments(Checkpoint c, NodeRecord r) => new()
+    {
+        ["Seq"] = r.Seq, ["NodeId"] = r.NodeId, ["NodeName"] = r.NodeName, ["NodeType"] = r.NodeType, ["NodeStatus"] = r.Status, ["Attempts"] = r.Attempts,
+        ["MaxAttempts"] = r.MaxAttempts, ["Input"] = r.Input?.ToJsonString(), ["Output"] = r.Output?.ToJsonString(), ["NodeError"] = r.Error,
+        ["StartedAt"] = c.StartedAt, ["Ms"] = (int)Math.Max(0, (c.Now - c.StartedAt).TotalMilliseconds),
+    };
+
+    const string InsertRecord = """
+        insert into execution_nodes (execution_id, seq, node_id, node_name, node_type, status, attempts, max_attempts, input, output, error,
+                                     started_at, finished_at, execution_ms)
+        values (@Id, @Seq, @NodeId, @NodeName, @NodeType, @NodeStatus, @Attempts, @MaxAttempts, @Input, @Output, @NodeError, @StartedAt, @Now, @Ms)
+        """;
+
+    // Before the update, while the lease is still this server's: the node run is recorded only if the step will count.
+    const string InsertRecordIfLeased = """
+        insert into execution_nodes (execution_id, seq, node_id, node_name, node_type, status, attempts, max_attempts, input, output, error,
+                                     started_at, finished_at, execution_ms)
+        select @Id, @Seq, @NodeId, @NodeName, @NodeType, @NodeStatus, @Attempts, @MaxAttempts, @Input, @Output, @NodeError, @StartedAt, @Now, @Ms
+        where exists (select 1 from executions where id = @Id and lease_owner = @Owner)
+        """;
+
+    static string UpdateSql(bool keepLease) => $"""
+        update executions set state = @State, status = @Status, run_at = @RunAt, {(keepLease ? "" : "lease_owner = null, lease_until = null,")} current_node = @CurrentNode,
+            nodes_done = nodes_done + @Done, return_value = coalesce(@ReturnValue, return_value),
+            return_status = coalesce(@ReturnStatus, return_status), error = coalesce(@Error, error), updated_at = @Now, completed_at = @CompletedAt
+        where id = @Id and lease_owner = @Owner and status <> 'STOPPING'
+        returning status
+        """;
+
+    // Asked to stop while the node ran: the step still counts, and the execution stops here.
+    const string UpdateStoppingSql = """
+        update executions set state = @State, status = 'STOPPED', run_at = null, lease_owner = null, lease_until = null,
+            current_node = @CurrentNode, nodes_done = nodes_done + @Done, updated_at = @Now, completed_at = @Now
+        where id = @Id and lease_owner = @Owner and status = 'STOPPING'
+        returning status
+        """;
+
     static async Task<string?> ApplyAsync(DbTx tx, Checkpoint c)
     {
-        var args = new
-        {
-            c.State, c.Status, c.RunAt, c.CurrentNode, Done = c.Record is null ? 0 : 1, c.ReturnValue, c.ReturnStatus, c.Error, c.Now, c.Id, c.Owner,
-            CompletedAt = ExecutionStatus.IsFinal(c.Status) ? c.Now : (DateTimeOffset?)null,
-        };
-        var lease = c.KeepLease ? "" : "lease_owner = null, lease_until = null,";
-        var status = await tx.QueryFirstOrDefaultAsync<string>($"""
-            update executions set state = @State, status = @Status, run_at = @RunAt, {lease} current_node = @CurrentNode,
-                nodes_done = nodes_done + @Done, return_value = coalesce(@ReturnValue, return_value),
-                return_status = coalesce(@ReturnStatus, return_status), error = coalesce(@Error, error), updated_at = @Now, completed_at = @CompletedAt
-            where id = @Id and lease_owner = @Owner and status <> 'STOPPING'
-            returning status
-            """, args, CancellationToken.None);
-        // Asked to stop while the node ran: the step still counts, and the execution stops here.
-        status ??= await tx.QueryFirstOrDefaultAsync<string>("""
-            update executions set state = @State, status = 'STOPPED', run_at = null, lease_owner = null, lease_until = null,
-                current_node = @CurrentNode, nodes_done = nodes_done + @Done, updated_at = @Now, completed_at = @Now
-            where id = @Id and lease_owner = @Owner and status = 'STOPPING'
-            returning status
-            """, args, CancellationToken.None);
+        var args = new DynamicParameters();
+        foreach (var (name, value) in Arguments(c)) args.Add(name, value);
+        var status = await tx.QueryFirstOrDefaultAsync<string>(UpdateSql(c.KeepLease), args, CancellationToken.None)
+            ?? await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, args, CancellationToken.None);
         if (status is null) return null;
 
         if (c.Record is { } r)
         {
-            await tx.ExecuteAsync("""
-                insert into execution_nodes (execution_id, seq, node_id, node_name, node_type, status, attempts, max_attempts, input, output, error,
-                                             started_at, finished_at, execution_ms)
-                values (@Id, @Seq, @NodeId, @NodeName, @NodeType, @NodeStatus, @Attempts, @MaxAttempts, @Input, @Output, @Error, @StartedAt, @Now, @Ms)
-                """, new
-            {
-                c.Id, r.Seq, r.NodeId, r.NodeName, r.NodeType, NodeStatus = r.Status, r.Attempts, r.MaxAttempts,
-                Input = r.Input?.ToJsonString(), Output = r.Output?.ToJsonString(), r.Error, c.StartedAt, c.Now,
-                Ms = (int)Math.Max(0, (c.Now - c.StartedAt).TotalMilliseconds),
-            }, CancellationToken.None);
+            foreach (var (name, value) in RecordArguments(c, r)) args.Add(name, value);
+            await tx.ExecuteAsync(InsertRecord, args, CancellationToken.None);
         }
         if (c.Effects is { } e)
         {

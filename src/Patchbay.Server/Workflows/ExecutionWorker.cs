@@ -50,14 +50,27 @@ public sealed class ExecutionWorker(
 
     Task Track(ExecutionRow row, CancellationToken ct)
     {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Already running here (its lease ran out while this server was busy, and this server claimed it again):
         // the running task keeps it; the claim only renewed the lease.
-        if (inflight.TryGetValue(row.Id, out var running)) return running;
+        if (!inflight.TryAdd(row.Id, done.Task)) return inflight.TryGetValue(row.Id, out var running) ? running : Task.CompletedTask;
         Interlocked.Increment(ref started);
-        var task = ProcessAsync(row, ct);
-        inflight[row.Id] = task;
-        _ = task.ContinueWith(_ => { inflight.TryRemove(row.Id, out Task? _); Wake(); }, TaskScheduler.Default);
-        return task;
+        _ = RunTrackedAsync(row, done, ct);
+        return done.Task;
+    }
+
+    async Task RunTrackedAsync(ExecutionRow row, TaskCompletionSource done, CancellationToken ct)
+    {
+        try
+        {
+            await ProcessAsync(row, ct);
+        }
+        finally
+        {
+            inflight.TryRemove(row.Id, out _); // before anyone awaiting it resumes, so a new claim is never mistaken for this run
+            done.SetResult();
+            Wake();
+        }
     }
 
     // Runs an execution this server holds the lease of, until it completes, parks, fails or loses the lease.
@@ -149,6 +162,7 @@ public sealed class ExecutionWorker(
             await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
             return;
         }
+        var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
         var baseContext = new JsonObject
         {
             ["payload"] = payload,
@@ -201,7 +215,7 @@ public sealed class ExecutionWorker(
             var after = await store.CheckpointAsync(new Checkpoint(
                 row.Id, Owner, state.Serialize(), status, runAt, keep, final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id,
                 advance.Record, now, state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), state.ResponseStatus,
-                advance.Error, row.ParentExecutionId, effects, finished));
+                advance.Error, row.ParentExecutionId, effects, finished, MayHaveWaits: hasWaits));
             if (after is null)
             {
                 logger.LogWarning("Execution {ExecutionId} was reclaimed by another server; this server's step is discarded", row.Id);
