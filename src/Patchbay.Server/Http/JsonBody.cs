@@ -51,6 +51,20 @@ public static class JsonBody
         return document;
     }
 
+    // The body as a mutable JSON object (for handlers that reshape what they store).
+    public static async Task<System.Text.Json.Nodes.JsonObject> ReadNodeAsync(HttpContext http, bool required = true)
+    {
+        using var body = await ReadObjectAsync(http, required);
+        return System.Text.Json.Nodes.JsonNode.Parse(body.RootElement.GetRawText())!.AsObject();
+    }
+
+    // A JSON node as the response, with a status.
+    public static IResult Result(System.Text.Json.Nodes.JsonNode node, int status = 200)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Results.Content(node.ToJsonString(), "application/json", null, status);
+    }
+
     static ApiException TooLarge(long limit) =>
         new(ApiError.Create(413, ErrorCodes.PayloadTooLarge, $"Request body is too large (limit {limit} bytes)"));
 

@@ -34,7 +34,7 @@ public static class EventsApi
 
     public sealed record EventDeps(Db Db, ExecutionService Service, WorkflowStore Workflows, TimeProvider Time);
 
-    static IResult Json(JsonNode node, int status = 200) => Results.Content(node.ToJsonString(), "application/json", null, status);
+    static IResult Json(JsonNode node, int status = 200) => JsonBody.Result(node, status);
 
     static JsonObject View(EventRow e)
     {
@@ -183,8 +183,7 @@ public static class EventsApi
         }
         else
         {
-            using var body = await JsonBody.ReadObjectAsync(http);
-            var root = JsonNode.Parse(body.RootElement.GetRawText())!.AsObject();
+            var root = await JsonBody.ReadNodeAsync(http);
             eventName = WorkflowDefinition.Text(root["event"]) ?? WorkflowDefinition.Text(root["trigger"]);
             payload = root["payload"]?.DeepClone() ?? new JsonObject();
             slug ??= WorkflowDefinition.Text(root["slug"]);

@@ -201,12 +201,14 @@ public sealed class ExecutionStore(Db db)
         }
     }
 
-    // The common steps (no effects, no parent, nothing to clean up) of a whole group go to the database as one command:
+    // The common steps (no effects, no parent, nothing to clean up) of a whole group go to PostgreSQL as one command:
     // one round trip, one commit. The others follow one by one in the same transaction.
     static async Task<string?[]> ApplyAllAsync(DbTx tx, Checkpoint[] batch)
     {
         var results = new string?[batch.Length];
-        var simple = Enumerable.Range(0, batch.Length).Where(i => IsSimple(batch[i])).ToList();
+        // SQLite is in-process: a round trip costs nothing, and its parameter binding is linear in the parameter count,
+        // so one long command would cost more than it saves. PostgreSQL gets the batch.
+        var simple = tx.Dialect.Provider == DatabaseProvider.Postgres ? Enumerable.Range(0, batch.Length).Where(i => IsSimple(batch[i])).ToList() : [];
         if (simple.Count > 0)
         {
             var sql = new System.Text.StringBuilder();
@@ -229,14 +231,14 @@ public sealed class ExecutionStore(Db db)
             // Rare: asked to stop while the node ran, or the lease was lost. The first stops here; the second stays null.
             foreach (var i in simple.Where(i => results[i] is null))
             {
-                var args = new DynamicParameters();
-                foreach (var (name, value) in Arguments(batch[i])) args.Add(name, value);
-                results[i] = await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, args, CancellationToken.None);
+                var c = batch[i];
+                results[i] = await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, new { c.State, c.CurrentNode, Done = c.Record is null ? 0 : 1, c.Now, c.Id, c.Owner },
+                    CancellationToken.None);
             }
         }
         for (var i = 0; i < batch.Length; i++)
         {
-            if (!IsSimple(batch[i])) results[i] = await ApplyAsync(tx, batch[i]);
+            if (!simple.Contains(i)) results[i] = await ApplyAsync(tx, batch[i]);
         }
         return results;
     }
@@ -292,16 +294,23 @@ public sealed class ExecutionStore(Db db)
 
     static async Task<string?> ApplyAsync(DbTx tx, Checkpoint c)
     {
-        var args = new DynamicParameters();
-        foreach (var (name, value) in Arguments(c)) args.Add(name, value);
+        var args = new
+        {
+            c.State, c.Status, c.RunAt, c.CurrentNode, Done = c.Record is null ? 0 : 1, c.ReturnValue, c.ReturnStatus, c.Error, c.Now, c.Id, c.Owner,
+            CompletedAt = ExecutionStatus.IsFinal(c.Status) ? c.Now : (DateTimeOffset?)null,
+        };
         var status = await tx.QueryFirstOrDefaultAsync<string>(UpdateSql(c.KeepLease), args, CancellationToken.None)
             ?? await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, args, CancellationToken.None);
         if (status is null) return null;
 
         if (c.Record is { } r)
         {
-            foreach (var (name, value) in RecordArguments(c, r)) args.Add(name, value);
-            await tx.ExecuteAsync(InsertRecord, args, CancellationToken.None);
+            await tx.ExecuteAsync(InsertRecord, new
+            {
+                c.Id, r.Seq, r.NodeId, r.NodeName, r.NodeType, NodeStatus = r.Status, r.Attempts, r.MaxAttempts,
+                Input = r.Input?.ToJsonString(), Output = r.Output?.ToJsonString(), NodeError = r.Error, c.StartedAt, c.Now,
+                Ms = (int)Math.Max(0, (c.Now - c.StartedAt).TotalMilliseconds),
+            }, CancellationToken.None);
         }
         if (c.Effects is { } e)
         {

@@ -24,7 +24,7 @@ public static class ExecutionsApi
         app.MapGet("/api/v1/execution/{executionId}/response", Response).RequireAuthorization(Policies.OrgOrSession).WithTags("Executions");
     }
 
-    static IResult Json(JsonNode node, int status = 200) => Results.Content(node.ToJsonString(), "application/json", null, status);
+    static IResult Json(JsonNode node, int status = 200) => JsonBody.Result(node, status);
 
     static ApiException NotFound() => new(ApiError.NotFound(ErrorCodes.ResourceNotFound, "Execution not found"));
 

@@ -184,7 +184,7 @@ public sealed class NodeRunner(
             }
             return new NodeOutcome.Park(waiting);
         }
-        var newId = Ids.New(now) + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var newId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)); // the URL is the only credential
         effects.CreateWait = (newId, plan.Node.Id);
         DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? now.AddSeconds(seconds) : null;
         return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newId));

@@ -107,7 +107,7 @@ public static class SchedulesApi
         api.MapPut("/{scheduleId}/resume", Resume);
     }
 
-    static IResult Json(JsonNode node) => Results.Content(node.ToJsonString(), "application/json");
+    static IResult Json(JsonNode node) => JsonBody.Result(node);
 
     static JsonObject View(ScheduleRow s, JsonNode? workflow = null)
     {
@@ -200,11 +200,7 @@ public static class SchedulesApi
         return updated with { NextRunAt = updated.Status == "running" ? ScheduleTimes.Next(updated, now) : null };
     }
 
-    static async Task<JsonObject> BodyAsync(HttpContext http)
-    {
-        using var body = await JsonBody.ReadObjectAsync(http, required: false);
-        return JsonNode.Parse(body.RootElement.GetRawText())!.AsObject();
-    }
+    static Task<JsonObject> BodyAsync(HttpContext http) => JsonBody.ReadNodeAsync(http, required: false);
 
     static async Task<IResult> Create(HttpContext http, Caller caller, Db db, ExecutionService service, WorkflowStore workflows, TimeProvider time, CancellationToken ct)
     {

@@ -57,7 +57,7 @@ public static class WorkflowsApi
 
     public static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    static IResult Json(JsonNode node, int status = 200) => Results.Content(node.ToJsonString(), "application/json", null, status);
+    static IResult Json(JsonNode node, int status = 200) => JsonBody.Result(node, status);
 
     static ApiException NotFound() => new(ApiError.NotFound(ErrorCodes.ServerError, "Workflow not found"));
 
@@ -80,11 +80,7 @@ public static class WorkflowsApi
         return (await accounts.FindAsync(caller.OrgId, caller.Environment, id, ct) ?? throw new ApiException(LinkedAccountsApi.NotFound(caller, id))).Id;
     }
 
-    static async Task<JsonObject> ReadAsync(HttpContext http, bool required = true)
-    {
-        using var body = await JsonBody.ReadObjectAsync(http, required);
-        return JsonNode.Parse(body.RootElement.GetRawText())!.AsObject();
-    }
+    static Task<JsonObject> ReadAsync(HttpContext http, bool required = true) => JsonBody.ReadNodeAsync(http, required);
 
     // ---- WF1, WF2 ----
 
