@@ -62,7 +62,7 @@ public static class JsonBody
     public static IResult Result(System.Text.Json.Nodes.JsonNode node, int status = 200)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return Results.Content(node.ToJsonString(), "application/json", null, status);
+        return Results.Content(node.ToJsonString(ApiJson.Options), "application/json", null, status);
     }
 
     static ApiException TooLarge(long limit) =>
