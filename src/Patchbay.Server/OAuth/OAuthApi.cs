@@ -88,6 +88,9 @@ public static class OAuthApi
     public static string? ReturnTo(string? value, string publicBase)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
+        // Browsers drop tabs and newlines and read '\' as '/': "/\t/evil.example" would leave this server.
+        if (value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\'))
+            throw new ApiException(ApiError.Validation("'return_to' must be a path on this server"));
         if (value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && !value.StartsWith("/\\", StringComparison.Ordinal)) return value;
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.GetLeftPart(UriPartial.Authority) == new Uri(publicBase).GetLeftPart(UriPartial.Authority))
             return value;

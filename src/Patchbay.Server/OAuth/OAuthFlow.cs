@@ -36,7 +36,9 @@ public sealed class OAuthFlow(
         var state = await states.CreateAsync(orgId, environment, accountRowId, app.Slug, redirectUri,
             new OAuthStateContext(codeVerifier, prerequisites, mode), returnTo, options.Value.StateLifetime, ct);
 
-        var url = new StringBuilder(Templates.Render(apps.Value.Overrides.GetValueOrDefault(app.Slug)?.AuthorizeUrl ?? auth.AuthorizeUrl!, prerequisites));
+        var configured = apps.Value.Overrides.GetValueOrDefault(app.Slug)?.AuthorizeUrl; // an operator's override is trusted as written
+        Templates.CheckHostLabels(auth.AuthorizeUrl!, prerequisites);
+        var url = new StringBuilder(Templates.Render(configured ?? auth.AuthorizeUrl!, prerequisites));
         void Add(string name, string value) =>
             url.Append(url.ToString().Contains('?', StringComparison.Ordinal) ? '&' : '?').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
         Add("response_type", "code");

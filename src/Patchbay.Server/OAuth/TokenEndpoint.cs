@@ -44,7 +44,9 @@ public sealed class TokenEndpoint(IHttpClientFactory httpClientFactory, IOptions
     {
         ArgumentNullException.ThrowIfNull(app);
         var configured = apps.Value.Overrides.GetValueOrDefault(app.Slug)?.TokenUrl;
-        return Templates.Render(configured ?? app.Auth[AppManifest.OAuth2].TokenUrl!, prerequisites); // validated: oauth2 has a token_url
+        var manifest = app.Auth[AppManifest.OAuth2].TokenUrl!; // validated: oauth2 has a token_url
+        Templates.CheckHostLabels(manifest, prerequisites);
+        return Templates.Render(configured ?? manifest, prerequisites);
     }
 
     async Task<TokenResult> RequestAsync(AppManifest app, Dictionary<string, string> form, string clientId, string? clientSecret,

@@ -160,7 +160,12 @@ public static class EventsApi
         JsonNode payload;
         if (http.Request.HasFormContentType)
         {
-            var form = await http.Request.ReadFormAsync(ct);
+            IFormCollection form;
+            try { form = await http.Request.ReadFormAsync(ct); }
+            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+            {
+                throw new ApiException(ApiError.Validation("The multipart body could not be read: " + e.Message));
+            }
             eventName = NonEmpty(form["event"]) ?? NonEmpty(form["trigger"]);
             try { payload = NonEmpty(form["payload"]) is { } text ? JsonNode.Parse(text) ?? new JsonObject() : new JsonObject(); }
             catch (JsonException) { throw new ApiException(ApiError.Validation("'payload' must be JSON text")); }

@@ -133,8 +133,10 @@ public sealed class ExecutionStore(Db db)
             returning {Columns}
             """, new { owner, now, until, limit }, ct), ct);
 
-    public Task<int> RenewLeasesAsync(string owner, DateTimeOffset until, CancellationToken ct) =>
-        db.ExecuteAsync("update executions set lease_until = @until where lease_owner = @owner", new { owner, until }, ct);
+    // Only the executions still running here: one that this server dropped must not be kept from the others.
+    public Task<int> RenewLeasesAsync(string owner, string[] ids, DateTimeOffset until, CancellationToken ct) =>
+        ids.Length == 0 ? Task.FromResult(0)
+        : db.ExecuteAsync($"update executions set lease_until = @until where lease_owner = @owner and {db.Dialect.InList("id", "ids")}", new { owner, ids, until }, ct);
 
     public Task<WaitRow?> GetWaitAsync(string id, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<WaitRow>("select id, execution_id, node_id, body, received_at from execution_waits where id = @id", new { id }, ct);

@@ -119,7 +119,7 @@ public sealed class ExecutionWorker(
             while (await timer.WaitForNextTickAsync(ct))
             {
                 if (inflight.IsEmpty) continue;
-                try { await store.RenewLeasesAsync(Owner, time.GetUtcNow() + options.Value.LeaseDuration, ct); }
+                try { await store.RenewLeasesAsync(Owner, [.. inflight.Keys], time.GetUtcNow() + options.Value.LeaseDuration, ct); }
                 catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Renewing execution leases failed"); }
             }
         }
@@ -139,7 +139,17 @@ public sealed class ExecutionWorker(
         }
         catch (Exception e)
         {
+            // A fault of Patchbay's, not of the workflow: the execution ends ERRORED rather than hold its lease forever.
             logger.LogError(e, "Execution {ExecutionId} failed in the engine", row.Id);
+            try
+            {
+                await FinishAsync(row, ExecutionState.Deserialize((await store.GetAsync(row.Id, CancellationToken.None))?.State ?? row.State),
+                    ExecutionStatus.Errored, "Patchbay could not run this execution (an internal error; see the server log)", null);
+            }
+            catch (Exception again)
+            {
+                logger.LogError(again, "Execution {ExecutionId} could not be marked errored; its lease will expire", row.Id);
+            }
         }
     }
 

@@ -61,7 +61,7 @@ public sealed class NodeRunner(
     {
         var s = plan.Settings;
         var method = new HttpMethod((WorkflowDefinition.Text(s["method"]) ?? "GET").ToUpperInvariant());
-        var timeout = s["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : options.Value.HttpTimeout;
+        var timeout = s["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, 600)) : options.Value.HttpTimeout;
         var headers = Strings(s["headers"]);
         var query = Strings(s["query"]);
         var body = s["body"];
@@ -73,6 +73,10 @@ public sealed class NodeRunner(
         {
             // A connected app: the linked account's credentials, applied as the app's manifest says.
             if (catalog.Find(slug) is not { } app) return new NodeOutcome.Failed($"no app '{slug}' in the catalog", Retryable: false);
+            // The account's credentials go only to the app's own API: a path, never a URL of its own.
+            var path = WorkflowDefinition.Text(s["path"]) ?? "";
+            if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains("://", StringComparison.Ordinal) || path.Contains('\\'))
+                return new NodeOutcome.Failed($"'path' must be a path on {app.Name}'s API starting with '/' ({ValueTemplates.Describe(s["path"])})", Retryable: false);
             var mine = (await connections.ForAccountAsync(execution.LinkedAccountRowId, ct)).Where(c => c.AppKey == slug).ToList();
             var wanted = WorkflowDefinition.Text(s["auth_type"]);
             var chosen = mine.FirstOrDefault(c => (wanted is null || c.AuthType == wanted) && c.Status == ConnectionStatus.Active);
@@ -186,7 +190,8 @@ public sealed class NodeRunner(
         }
         var newId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)); // the URL is the only credential
         effects.CreateWait = (newId, plan.Node.Id);
-        DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0 ? now.AddSeconds(seconds) : null;
+        DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0
+            ? now.AddSeconds(Math.Min(seconds, WorkflowDefinition.MaxWaitSeconds)) : null;
         return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newId));
     }
 

