@@ -38,9 +38,6 @@ public sealed class OAuthClientStore(Db db, Vault.Vault vault)
         return new OAuthClient(row.ClientId, secret, row.ScopeList);
     }
 
-    public Task<IReadOnlyList<string>> ConfiguredSlugsAsync(string orgId, string environment, CancellationToken ct) =>
-        db.QueryAsync<string>("select slug from oauth_clients where org_id = @orgId and environment = @environment", new { orgId, environment }, ct);
-
     public Task<IReadOnlyList<OAuthClientRow>> ListAsync(string orgId, CancellationToken ct) =>
         db.QueryAsync<OAuthClientRow>($"select {Columns} from oauth_clients where org_id = @orgId order by slug, environment", new { orgId }, ct);
 

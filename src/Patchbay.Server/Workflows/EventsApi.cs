@@ -59,15 +59,16 @@ public static class EventsApi
     static async Task<IResult> Get(string eventId, Caller caller, Db db, CancellationToken ct) => Json(View(await FindAsync(db, caller, eventId, ct)));
 
     // {name, response (a sample payload: JSON text or an object), json_schema?}
-    static async Task<(string Name, string Response, string Fields, string? Schema)> ReadAsync(HttpContext http, string missing)
+    static async Task<(string Name, string Response, string Fields, string? Schema)> ReadAsync(HttpContext http, bool update)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
         var root = body.RootElement;
         var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : "";
         if (name.Length == 0 || !root.TryGetProperty("response", out var r) || r.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
-            throw new ApiException(ApiError.BadRequest(missing == "INVALID_EVENT" ? "INVALID_EVENT" : ErrorCodes.ServerError,
-                missing == "INVALID_EVENT" ? "Event name and response is required" : "name and response are required"));
+            throw new ApiException(update // EV4 and EV2 word it differently
+                ? ApiError.BadRequest("INVALID_EVENT", "Event name and response is required")
+                : ApiError.BadRequest(ErrorCodes.ServerError, "name and response are required"));
         }
         var response = r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText();
         JsonNode? sample;
@@ -113,7 +114,7 @@ public static class EventsApi
 
     static async Task<IResult> Create(HttpContext http, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
-        var (name, response, fields, schema) = await ReadAsync(http, ErrorCodes.ServerError);
+        var (name, response, fields, schema) = await ReadAsync(http, update: false);
         var now = time.GetUtcNow();
         try
         {
@@ -131,7 +132,7 @@ public static class EventsApi
     static async Task<IResult> Update(string eventId, HttpContext http, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
         await FindAsync(db, caller, eventId, ct);
-        var (name, response, fields, schema) = await ReadAsync(http, "INVALID_EVENT");
+        var (name, response, fields, schema) = await ReadAsync(http, update: true);
         try
         {
             await db.ExecuteAsync("""

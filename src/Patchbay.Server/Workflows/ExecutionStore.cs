@@ -233,9 +233,7 @@ public sealed class ExecutionStore(Db db)
             // Rare: asked to stop while the node ran, or the lease was lost. The first stops here; the second stays null.
             foreach (var i in simple.Where(i => results[i] is null))
             {
-                var c = batch[i];
-                results[i] = await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, new { c.State, c.CurrentNode, Done = c.Record is null ? 0 : 1, c.Now, c.Id, c.Owner },
-                    CancellationToken.None);
+                results[i] = await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, Parameters(Arguments(batch[i])), CancellationToken.None);
             }
         }
         for (var i = 0; i < batch.Length; i++)
@@ -243,6 +241,13 @@ public sealed class ExecutionStore(Db db)
             if (!simple.Contains(i)) results[i] = await ApplyAsync(tx, batch[i]);
         }
         return results;
+    }
+
+    static DynamicParameters Parameters(IEnumerable<KeyValuePair<string, object?>> values)
+    {
+        var parameters = new DynamicParameters();
+        foreach (var (name, value) in values) parameters.Add(name, value);
+        return parameters;
     }
 
     static bool IsSimple(Checkpoint c) =>
@@ -296,23 +301,14 @@ public sealed class ExecutionStore(Db db)
 
     static async Task<string?> ApplyAsync(DbTx tx, Checkpoint c)
     {
-        var args = new
-        {
-            c.State, c.Status, c.RunAt, c.CurrentNode, Done = c.Record is null ? 0 : 1, c.ReturnValue, c.ReturnStatus, c.Error, c.Now, c.Id, c.Owner,
-            CompletedAt = ExecutionStatus.IsFinal(c.Status) ? c.Now : (DateTimeOffset?)null,
-        };
+        var args = Parameters(Arguments(c));
         var status = await tx.QueryFirstOrDefaultAsync<string>(UpdateSql(c.KeepLease), args, CancellationToken.None)
             ?? await tx.QueryFirstOrDefaultAsync<string>(UpdateStoppingSql, args, CancellationToken.None);
         if (status is null) return null;
 
         if (c.Record is { } r)
         {
-            await tx.ExecuteAsync(InsertRecord, new
-            {
-                c.Id, r.Seq, r.NodeId, r.NodeName, r.NodeType, NodeStatus = r.Status, r.Attempts, r.MaxAttempts,
-                Input = r.Input?.ToJsonString(), Output = r.Output?.ToJsonString(), NodeError = r.Error, c.StartedAt, c.Now,
-                Ms = (int)Math.Max(0, (c.Now - c.StartedAt).TotalMilliseconds),
-            }, CancellationToken.None);
+            await tx.ExecuteAsync(InsertRecord, Parameters(Arguments(c).Concat(RecordArguments(c, r))), CancellationToken.None);
         }
         if (c.Effects is { } e)
         {

@@ -54,12 +54,11 @@ public static class ExecutionsApi
     }
 
     // Who may see an execution: its org, and with a linked account (or a session) only that account's.
-    static async Task<ExecutionRow> VisibleAsync(string id, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, CancellationToken ct)
+    static async Task<ExecutionRow> VisibleAsync(string id, Caller caller, ExecutionStore executions, CancellationToken ct)
     {
         var execution = await executions.GetAsync(id, ct);
         if (execution is null || execution.OrgId != caller.OrgId || execution.Environment != caller.Environment) throw NotFound();
         if (caller.LinkedAccountId is { } accountId && execution.AccountId != accountId) throw NotFound();
-        _ = accounts;
         return execution;
     }
 
@@ -127,10 +126,10 @@ public static class ExecutionsApi
         return Json(JsonSerializer.SerializeToNode(Paginated.Of(docs, total, page))!);
     }
 
-    static async Task<IResult> Get(string executionId, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, AppCatalog catalog, PublicUrls urls,
+    static async Task<IResult> Get(string executionId, Caller caller, ExecutionStore executions, AppCatalog catalog, PublicUrls urls,
         HttpRequest request, CancellationToken ct)
     {
-        var e = await VisibleAsync(executionId, caller, executions, accounts, ct);
+        var e = await VisibleAsync(executionId, caller, executions, ct);
         var o = Summary(e, catalog);
         var runs = await executions.NodeRunsAsync(e.Id, ct);
         var nodes = new JsonArray();
@@ -170,16 +169,16 @@ public static class ExecutionsApi
         return Json(o);
     }
 
-    static async Task<IResult> Batches(string executionId, string nodeId, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, CancellationToken ct)
+    static async Task<IResult> Batches(string executionId, string nodeId, Caller caller, ExecutionStore executions, CancellationToken ct)
     {
-        await VisibleAsync(executionId, caller, executions, accounts, ct);
+        await VisibleAsync(executionId, caller, executions, ct);
         _ = nodeId;
         return ApiError.Create(501, ErrorCodes.ServerError, "Batch details are not yet available for this execution type");
     }
 
-    static async Task<IResult> Stop(string instanceId, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
+    static async Task<IResult> Stop(string instanceId, Caller caller, ExecutionStore executions, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
     {
-        var e = await VisibleAsync(instanceId, caller, executions, accounts, ct);
+        var e = await VisibleAsync(instanceId, caller, executions, ct);
         if (!await executions.StopAsync(e.Id, time.GetUtcNow(), ct))
             throw new ApiException(ApiError.Validation($"Execution {e.Id} is not running ({(await executions.GetAsync(e.Id, ct))?.Status ?? e.Status})"));
         worker.Wake();
@@ -189,7 +188,7 @@ public static class ExecutionsApi
     static async Task<IResult> Rerun(string instanceId, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, ExecutionService service,
         WorkflowStore workflows, CancellationToken ct)
     {
-        var e = await VisibleAsync(instanceId, caller, executions, accounts, ct);
+        var e = await VisibleAsync(instanceId, caller, executions, ct);
         var version = await workflows.GetAsync(e.OrgId, e.Environment, e.WorkflowId, ct)
             ?? throw new ApiException(ApiError.Validation("The workflow of this execution no longer exists"));
         var account = await accounts.FindAsync(e.OrgId, e.Environment, e.AccountId, ct) ?? throw NotFound();
@@ -198,9 +197,9 @@ public static class ExecutionsApi
         return Json(new JsonObject { ["status"] = "success", ["id"] = row.Id });
     }
 
-    static async Task<IResult> Response(string executionId, Caller caller, ExecutionStore executions, LinkedAccountStore accounts, CancellationToken ct)
+    static async Task<IResult> Response(string executionId, Caller caller, ExecutionStore executions, CancellationToken ct)
     {
-        var e = await VisibleAsync(executionId, caller, executions, accounts, ct);
+        var e = await VisibleAsync(executionId, caller, executions, ct);
         return Json(new JsonObject { ["response"] = e.ReturnValue is null ? null : JsonNode.Parse(e.ReturnValue), ["status"] = e.Status });
     }
 }

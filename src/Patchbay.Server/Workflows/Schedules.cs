@@ -320,30 +320,28 @@ public sealed class ScheduleWorker(
 
     async Task<bool> StartAsync(ScheduleRow s, DateTimeOffset now, CancellationToken ct)
     {
+        var draft = await workflows.GetAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
+        var version = draft?.LiveVersionId is { } live ? await workflows.GetAsync(s.OrgId, s.Environment, live, ct) : null;
+        var next = ScheduleTimes.Next(s, now);
+        ExecutionRow? row = null;
+        if (version is not null)
         {
-            var draft = await workflows.GetAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
-            var version = draft?.LiveVersionId is { } live ? await workflows.GetAsync(s.OrgId, s.Environment, live, ct) : null;
-            var next = ScheduleTimes.Next(s, now);
-            ExecutionRow? row = null;
-            if (version is not null)
-            {
-                var definition = await workflows.DefinitionAsync(version.Id, ct);
-                row = ExecutionFactory.New(version, definition, s.OrgId, s.Environment, s.LinkedAccountRowId, s.AccountId, s.ConfigId,
-                    JsonNode.Parse(s.Payload)!, "ASYNC", "Schedule", null, null, now);
-            }
-            else
-            {
-                Logger.LogWarning("Schedule {ScheduleId} fired but workflow {WorkflowId} has no published version", s.Id, s.WorkflowId);
-            }
-            await db.InTransactionAsync(async tx =>
-            {
-                if (row is not null) await ExecutionStore.CreateAsync(tx, row, ct);
-                await tx.ExecuteAsync("""
-                    update schedules set next_run_at = @next, last_run_at = @now, lease_owner = null, lease_until = null where id = @Id and lease_owner = @owner
-                    """, new { next, now, s.Id, owner }, ct);
-            }, ct);
-            return row is not null;
+            var definition = await workflows.DefinitionAsync(version.Id, ct);
+            row = ExecutionFactory.New(version, definition, s.OrgId, s.Environment, s.LinkedAccountRowId, s.AccountId, s.ConfigId,
+                JsonNode.Parse(s.Payload)!, "ASYNC", "Schedule", null, null, now);
         }
+        else
+        {
+            Logger.LogWarning("Schedule {ScheduleId} fired but workflow {WorkflowId} has no published version", s.Id, s.WorkflowId);
+        }
+        await db.InTransactionAsync(async tx =>
+        {
+            if (row is not null) await ExecutionStore.CreateAsync(tx, row, ct);
+            await tx.ExecuteAsync("""
+                update schedules set next_run_at = @next, last_run_at = @now, lease_owner = null, lease_until = null where id = @Id and lease_owner = @owner
+                """, new { next, now, s.Id, owner }, ct);
+        }, ct);
+        return row is not null;
     }
 
     ILogger Logger => logger;

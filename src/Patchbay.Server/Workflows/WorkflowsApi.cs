@@ -62,9 +62,11 @@ public static class WorkflowsApi
     static ApiException NotFound() => new(ApiError.NotFound(ErrorCodes.ServerError, "Workflow not found"));
 
     // A workflow the caller may see: its org's, and when private, only by its own account (or the org key).
-    static async Task<WorkflowRow> VisibleAsync(string id, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct)
+    static async Task<WorkflowRow> VisibleAsync(string id, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct) =>
+        await CheckVisibleAsync(await workflows.FindAsync(caller.OrgId, caller.Environment, id, ct) ?? throw NotFound(), caller, accounts, ct);
+
+    static async Task<WorkflowRow> CheckVisibleAsync(WorkflowRow workflow, Caller caller, LinkedAccountStore accounts, CancellationToken ct)
     {
-        var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, id, ct) ?? throw NotFound();
         if (workflow.IsPrivate && caller.LinkedAccountId is { } accountId)
         {
             var account = await accounts.FindAsync(caller.OrgId, caller.Environment, accountId, ct);
@@ -133,15 +135,21 @@ public static class WorkflowsApi
             Id = Ids.New(now), OrgId = caller.OrgId, Environment = caller.Environment, LinkedAccountRowId = accountRowId, Slug = slug, Name = name.Trim(),
             Definition = "{}", CreatedAt = now, UpdatedAt = now,
         }, body);
+        await AliasGuardAsync(http, row, () => workflows.CreateAsync(row, ct));
+        return Json(new JsonObject { ["workflow"] = View(row) });
+    }
+
+    // Aliases are unique per org and environment: a taken one is the client's mistake, not a server error.
+    static async Task AliasGuardAsync(HttpContext http, WorkflowRow row, Func<Task> save)
+    {
         try
         {
-            await workflows.CreateAsync(row, ct);
+            await save();
         }
         catch (System.Data.Common.DbException e) when (http.RequestServices.GetRequiredService<Db>().Dialect.IsUniqueViolation(e))
         {
             throw new ApiException(ApiError.Validation($"The alias '{row.Alias}' is already used by another workflow"));
         }
-        return Json(new JsonObject { ["workflow"] = View(row) });
     }
 
     // Applies name, description, alias, settings and the graph from a body onto a draft, validating the graph.
@@ -190,14 +198,7 @@ public static class WorkflowsApi
         if (workflow.IsVersion)
             throw new ApiException(ApiError.BadRequest(ErrorCodes.ServerError, $"Workflow is a version workflow; edit its draft {workflow.DraftId}"));
         var updated = Draft(workflow, await ReadAsync(http)) with { UpdatedAt = time.GetUtcNow() };
-        try
-        {
-            await workflows.UpdateDraftAsync(updated, ct);
-        }
-        catch (System.Data.Common.DbException e) when (http.RequestServices.GetRequiredService<Db>().Dialect.IsUniqueViolation(e))
-        {
-            throw new ApiException(ApiError.Validation($"The alias '{updated.Alias}' is already used by another workflow"));
-        }
+        await AliasGuardAsync(http, updated, () => workflows.UpdateDraftAsync(updated, ct));
         return Json(View(updated));
     }
 
@@ -226,7 +227,7 @@ public static class WorkflowsApi
             throw new ApiException(ApiError.Validation("'published' (true or false) is required"));
         var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct)
             ?? throw new ApiException(ApiError.NotFound("INVALID_WORKFLOW_ID", "No workflow found with the provided ID."));
-        Writable(await VisibleAsync(workflow.Id, caller, workflows, accounts, ct), caller);
+        Writable(await CheckVisibleAsync(workflow, caller, accounts, ct), caller);
         var now = time.GetUtcNow();
         if (body["published"]!.GetValue<bool>())
         {

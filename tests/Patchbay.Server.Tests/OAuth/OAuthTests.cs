@@ -232,7 +232,7 @@ public abstract class OAuthTests(PatchbayApp app)
     [Fact]
     public async Task Flow_NotionWithBasicAuth_AndZendeskWithSubdomain()
     {
-        var (orgId, key, account) = await OrgAsync("notion", "zendesk");
+        var (_, key, account) = await OrgAsync("notion", "zendesk");
         using (var page = await ConsentAsync(await AuthUrlAsync(key, account, "notion"))) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("Acme Workspace", (await ApplicationAsync(key, account, "notion")).GetProperty("connected_accounts")[0].Str("identifier"));
 
@@ -248,7 +248,6 @@ public abstract class OAuthTests(PatchbayApp app)
         using (var page = await ConsentAsync(zendesk)) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("acme", Fake.Tenants);
         Assert.True((await ApplicationAsync(key, account, "zendesk")).GetProperty("connected").GetBoolean());
-        _ = orgId;
     }
 
     [Fact]
