@@ -15,6 +15,7 @@ using Patchbay.Sessions;
 using Patchbay.Vault;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
+if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..]); // a code sandbox, started by the server
 
 var builder = WebApplication.CreateBuilder(args);
 

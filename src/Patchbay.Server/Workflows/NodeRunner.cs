@@ -7,6 +7,7 @@ using Patchbay.Connections;
 using Patchbay.Data;
 using Patchbay.Egress;
 using Patchbay.OAuth;
+using Patchbay.Sandbox;
 using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Workflows;
@@ -27,8 +28,8 @@ public sealed class NodeRunner(
         {
             return plan.Node.Type switch
             {
-                NodeTypes.Code => new NodeOutcome.Done(await Task.Run(() => sandbox.Run(WorkflowDefinition.Text(plan.Settings["code"])!, Input(plan), ct), ct)),
-                NodeTypes.Condition => Condition(plan, ct),
+                NodeTypes.Code => new NodeOutcome.Done(await sandbox.RunAsync(WorkflowDefinition.Text(plan.Settings["code"])!, Input(plan), ct)),
+                NodeTypes.Condition => await ConditionAsync(plan, ct),
                 NodeTypes.Http => await HttpAsync(plan, execution, ct),
                 NodeTypes.WaitWebhook => await WaitAsync(plan, effects, ct),
                 NodeTypes.CallWorkflow => await CallAsync(plan, execution, effects, ct),
@@ -43,9 +44,9 @@ public sealed class NodeRunner(
 
     static JsonObject Input(StepPlan plan) => plan.Context;
 
-    NodeOutcome.Done Condition(StepPlan plan, CancellationToken ct)
+    async Task<NodeOutcome.Done> ConditionAsync(StepPlan plan, CancellationToken ct)
     {
-        var value = sandbox.Run("return (" + WorkflowDefinition.Text(plan.Settings["expression"]) + ");", Input(plan), ct);
+        var value = await sandbox.RunAsync("return (" + WorkflowDefinition.Text(plan.Settings["expression"]) + ");", Input(plan), ct);
         var truthy = value switch
         {
             null => false,

@@ -18,9 +18,10 @@ public sealed class WorkflowOptions
 
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Wall time of one code run, enforced inside a single statement too (the sandbox process is killed).</summary>
     public TimeSpan CodeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Bytes a code node may allocate in one run (Jint counts allocations, not what stays live).</summary>
+    /// <summary>Memory a code run may hold at once: the sandbox process's heap is capped at this plus the runtime's share.</summary>
     public long CodeMemoryBytes { get; set; } = 128 * 1024 * 1024;
 
     public int CodeMaxStatements { get; set; } = 10_000_000;
@@ -28,6 +29,12 @@ public sealed class WorkflowOptions
     public int CodeMaxRecursion { get; set; } = 256;
 
     public int CodeMaxArraySize { get; set; } = 1_000_000;
+
+    /// <summary>Size of a code node's result as JSON (UTF-8 bytes).</summary>
+    public int CodeMaxOutputBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>Sandbox processes per server: code runs at once (more wait for a free one).</summary>
+    public int CodeWorkers { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Window in which an event with the same idempotency key is recorded as DUPLICATE instead of run.</summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromMinutes(5);

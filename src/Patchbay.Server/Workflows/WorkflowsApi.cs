@@ -6,6 +6,7 @@ using Patchbay.Auth;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.Sandbox;
 using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Workflows;

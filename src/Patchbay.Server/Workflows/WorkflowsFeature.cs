@@ -1,3 +1,5 @@
+using Patchbay.Sandbox;
+
 namespace Patchbay.Workflows;
 
 public static class WorkflowsFeature

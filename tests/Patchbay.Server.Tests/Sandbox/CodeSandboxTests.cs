@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Patchbay.Sandbox;
+using Patchbay.Workflows;
+using Xunit;
+
+namespace Patchbay.Tests.Sandbox;
+
+// The code sandbox alone (real sandbox processes, no database): every documented limit holds inside one statement,
+// and a script that crashes its process costs only that process.
+public sealed class CodeSandboxTests : IDisposable
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    readonly CodeSandbox sandbox = new(Options.Create(new WorkflowOptions()), NullLogger<CodeSandbox>.Instance);
+
+    public void Dispose() => sandbox.Dispose();
+
+    static JsonObject Input => new() { ["payload"] = new JsonObject { ["amount"] = 21 } };
+
+    [Fact]
+    public async Task Runs_AndReturnsJson()
+    {
+        var result = await sandbox.RunAsync("return { total: payload.amount * 2, list: [1, 'a', null] };", Input, Ct);
+        Assert.Equal("""{"total":42,"list":[1,"a",null]}""", result!.ToJsonString());
+        Assert.Null(await sandbox.RunAsync("return undefined;", Input, Ct));
+    }
+
+    // The snippets a probe ran against the server. Before the sandbox ran in its own process, the first two killed
+    // the server ("Stack overflow." in Jint's JSON serializer), the next three allocated past the memory limit inside
+    // one statement, and the last two held a node for 10-20 s against the 2 s limit.
+    public static TheoryData<string, string> Hostile => new()
+    {
+        { "let o = []; for (let i = 0; i < 100000; i++) o = [o]; return o;", "nested" },
+        { "let o = []; for (let i = 0; i < 100000; i++) o = [o]; return JSON.stringify(o).length;", "too deeply|ran longer than 2000 ms" },
+        { "let o = []; for (let i = 0; i < 100000; i++) o = [o]; return String(o).length;", "too deeply|ran longer than 2000 ms" },
+        { "return 'x'.repeat(2 ** 27).length;", "MB" },
+        { "return new ArrayBuffer(2 ** 29).byteLength;", "MB" },
+        { "const s = '[' + '1,'.repeat(15000000) + '1]'; return JSON.parse(s).length;", "MB" },
+        { "return Atomics.wait(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 20000);", "Atomics.wait cannot be used" },
+        { "return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms" },
+        { "let o = {}; for (let i = 0; i < 40; i++) o = { a: o, b: o }; return o;", "more than 1000000 values" },
+        { "return 'x'.repeat(6 * 1024 * 1024);", "larger than 5242880 bytes" },
+        { "function f(n) { return f(n + 1) + 1; } return f(0);", "recursed deeper" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task HostileSnippet_FailsWithAClearMessage_WithinItsLimits(string code, string message)
+    {
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<CodeSandbox.ScriptException>(() => sandbox.RunAsync(code, Input, Ct));
+        Assert.True(message.Split('|').Any(m => error.Message.Contains(m, StringComparison.Ordinal)), error.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // The sandbox goes on serving.
+        Assert.Equal(42, (await sandbox.RunAsync("return payload.amount * 2;", Input, Ct))!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Overrun_InsideOneStatement_IsStoppedAtTheTimeLimit()
+    {
+        // One statement that runs for seconds in native code (sorts with native comparators): only killing the process stops it.
+        using var unlimited = new CodeSandbox(Options.Create(new WorkflowOptions { CodeMaxStatements = int.MaxValue }), NullLogger<CodeSandbox>.Instance);
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<CodeSandbox.ScriptException>(
+            () => unlimited.RunAsync("const a = new Array(500000).fill(0).map(Math.random); return a.sort(Math.atan2).sort(Math.max).sort(Math.atan2).sort(Math.min).sort(Math.atan2).sort(Math.max).length;", Input, Ct));
+        Assert.Contains("ran longer than 2000 ms", error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task ProcessThatDies_MidRun_FailsOnlyThatRun()
+    {
+        var run = sandbox.RunAsync("let x = 0; for (;;) { x++; }", Input, Ct);
+        // Crash the sandbox process from outside, as a fatal runtime error would.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        int[] children;
+        while ((children = [.. sandbox.ProcessIds]).Length == 0 && DateTime.UtcNow < deadline) await Task.Delay(20, Ct);
+        Assert.NotEmpty(children);
+        foreach (var pid in children) Process.Start("kill", ["-SEGV", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
+        var error = await Assert.ThrowsAsync<CodeSandbox.ScriptException>(() => run);
+        Assert.DoesNotContain("ran longer", error.Message, StringComparison.Ordinal);
+        Assert.Equal(42, (await sandbox.RunAsync("return payload.amount * 2;", Input, Ct))!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task SandboxProcess_SeesNoneOfTheServersEnvironment()
+    {
+        Environment.SetEnvironmentVariable("Patchbay__Vault__MasterKey", "not-for-scripts");
+        var result = await sandbox.RunAsync(
+            "return [typeof process, typeof require, typeof System, typeof importScripts, typeof fetch, typeof setTimeout];", Input, Ct);
+        Assert.Equal("""["undefined","undefined","undefined","undefined","undefined","undefined"]""", result!.ToJsonString());
+        Assert.NotEmpty(sandbox.ProcessIds);
+        foreach (var pid in sandbox.ProcessIds)
+            Assert.DoesNotContain("not-for-scripts", File.ReadAllText($"/proc/{pid}/environ"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SyntaxCheck_OfDeeplyNestedSource_IsAnErrorNotACrash()
+    {
+        Assert.Null(CodeSandbox.SyntaxError("return 1;"));
+        Assert.Contains("syntax error", CodeSandbox.SyntaxError("return " + new string('(', 200_000) + "1" + new string(')', 200_000) + ";"), StringComparison.Ordinal);
+    }
+}
