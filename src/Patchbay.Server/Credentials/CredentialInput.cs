@@ -29,7 +29,7 @@ public static class CredentialInput
                 if (field.Required) throw new ApiException(ApiError.Validation($"'{name}' is required"));
                 continue;
             }
-            if (value.Length > 10_000) throw new ApiException(ApiError.Validation($"'{name}' is too long"));
+            Limits.Check(value, name, Limits.Secret);
             switch (field.Type)
             {
                 case "number" when !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _):

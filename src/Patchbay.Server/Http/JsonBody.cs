@@ -10,7 +10,7 @@ public static class JsonBody
     static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     // Reads the body as one JSON object. An empty body is an empty object when `required` is false.
-    public static async Task<JsonDocument> ReadObjectAsync(HttpContext http, bool required = true)
+    public static async Task<JsonDocument> ReadObjectAsync(HttpContext http, bool required = true, IReadOnlySet<string>? duplicatesAllowedAt = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         var limit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<HttpOptions>>().Value.MaxRequestBodySize;
@@ -33,16 +33,7 @@ public static class JsonBody
             return JsonDocument.Parse("{}");
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(buffer.WrittenMemory, DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson,
-                $"Request body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})"));
-        }
+        var document = Parse(buffer.WrittenMemory, "Request body", duplicatesAllowedAt);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
@@ -50,6 +41,69 @@ public static class JsonBody
         }
         return document;
     }
+
+    // Parses JSON text a client sent (`what` names it in messages): valid UTF-8, at most 64 deep, no lone surrogate
+    // escapes (which no string can hold) and no duplicate keys (which one wins differs from parser to parser, so a
+    // duplicate is refused rather than resolved). `duplicatesAllowedAt` names the objects (by dotted path) whose
+    // handler reports duplicates itself with the contract's own message. Anything else is a 400 in the error shape.
+    public static JsonDocument Parse(ReadOnlyMemory<byte> utf8, string what, IReadOnlySet<string>? duplicatesAllowedAt = null)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+            throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson, $"{what} is not valid UTF-8"));
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson,
+                $"{what} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})"));
+        }
+        // Escaped surrogates are rare: only then is every string decoded to find an unpaired one.
+        var problem = Check(document.RootElement, "", utf8.Span.IndexOf("\\u"u8) >= 0, duplicatesAllowedAt);
+        if (problem is null) return document;
+        document.Dispose();
+        throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson, $"{what} {problem}"));
+    }
+
+    public static JsonDocument Parse(string text, string what) => Parse(System.Text.Encoding.UTF8.GetBytes(text), what);
+
+    static string? Check(JsonElement element, string path, bool strings, IReadOnlySet<string>? duplicatesAllowedAt)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String when strings:
+                    element.GetString();
+                    return null;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                        if (Check(item, $"{path}[{index++}]", strings, duplicatesAllowedAt) is { } problem) return problem;
+                    return null;
+                case JsonValueKind.Object:
+                    HashSet<string>? seen = duplicatesAllowedAt?.Contains(path) == true ? null : new(StringComparer.Ordinal);
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        var name = property.Name;
+                        var at = path.Length == 0 ? name : path + "." + name;
+                        if (seen is not null && !seen.Add(name)) return $"has the key '{Shorten(at)}' twice";
+                        if (Check(property.Value, at, strings, duplicatesAllowedAt) is { } problem) return problem;
+                    }
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return $"holds an invalid \\u escape (an unpaired surrogate) at '{Shorten(path)}'";
+        }
+    }
+
+    static string Shorten(string path) => path.Length <= 100 ? path : string.Concat(path.AsSpan(0, 100), "…");
 
     // The body as a mutable JSON object (for handlers that reshape what they store).
     public static async Task<System.Text.Json.Nodes.JsonObject> ReadNodeAsync(HttpContext http, bool required = true)
@@ -82,16 +136,17 @@ public static class Json
     public static bool Has(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined);
 
-    public static string? OptionalString(JsonElement obj, string name, string? path = null)
+    // Strings are bounded: Limits.Text unless the caller names a tighter limit.
+    public static string? OptionalString(JsonElement obj, string name, string? path = null, int max = Limits.Text)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String)
             throw new ApiException(ApiError.Validation($"'{path ?? name}' must be a string"));
-        return value.GetString();
+        return Limits.Check(value.GetString(), path ?? name, max);
     }
 
-    public static string RequiredString(JsonElement obj, string name, string? path = null) =>
-        OptionalString(obj, name, path) is { Length: > 0 } s
+    public static string RequiredString(JsonElement obj, string name, string? path = null, int max = Limits.Text) =>
+        OptionalString(obj, name, path, max) is { Length: > 0 } s
             ? s
             : throw new ApiException(ApiError.Validation($"'{path ?? name}' is required"));
 
@@ -137,7 +192,8 @@ public static class Json
         {
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                 throw new ApiException(ApiError.Validation($"'{path}.{property.Name}' must be a string"));
-            pairs.Add(new(property.Name, CoerceToString(property.Value)));
+            Limits.Check(property.Name, $"{path} key", Limits.Identifier);
+            pairs.Add(new(property.Name, Limits.Check(CoerceToString(property.Value), $"{path}.{property.Name}", Limits.Secret)));
         }
         return pairs;
     }

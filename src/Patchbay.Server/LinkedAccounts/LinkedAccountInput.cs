@@ -11,6 +11,13 @@ public sealed record LinkedAccountInput(string? AccountId, string? Name, YourApp
 {
     public const int MaxAccountIdLength = 256;
 
+    // The objects whose duplicate keys the contract answers with its own messages (checked below), so the body
+    // parser leaves them to this class.
+    public static readonly IReadOnlySet<string> DuplicatesCheckedHere = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "your_app.auth_credentials", "payload.your_app.auth_credentials", "udf", "payload.udf",
+    };
+
     public static LinkedAccountInput Parse(JsonElement root, bool allowPayload)
     {
         var payload = allowPayload ? Json.OptionalObject(root, "payload") : null;
@@ -18,8 +25,7 @@ public sealed record LinkedAccountInput(string? AccountId, string? Name, YourApp
         string Path(string name) => payload is { } p && p.TryGetProperty(name, out _) ? "payload." + name : name;
 
         var accountId = AccountIdFrom(root) ?? (payload is { } pl ? AccountIdFrom(pl) : null);
-        var name = Json.OptionalString(Source("name"), "name", Path("name"));
-        if (name is { Length: > 500 }) throw new ApiException(ApiError.Validation("'name' must be at most 500 characters"));
+        var name = Json.OptionalString(Source("name"), "name", Path("name"), Limits.Name);
 
         YourAppInput? yourApp = null;
         if (Json.OptionalObject(Source("your_app"), "your_app", Path("your_app")) is { } app)

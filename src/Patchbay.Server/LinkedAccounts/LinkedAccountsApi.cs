@@ -43,7 +43,7 @@ public static class LinkedAccountsApi
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> Create(
         HttpContext http, Caller caller, Db db, OrgStore orgs, Vault.Vault vault, TimeProvider time, CancellationToken ct)
     {
-        using var body = await JsonBody.ReadObjectAsync(http);
+        using var body = await JsonBody.ReadObjectAsync(http, duplicatesAllowedAt: LinkedAccountInput.DuplicatesCheckedHere);
         var input = LinkedAccountInput.Parse(body.RootElement, allowPayload: false);
         if (input.AccountId is null) return ApiError.BadRequest(ErrorCodes.InvalidLinkedAccountId, "linked_account_id required");
 
@@ -74,7 +74,7 @@ public static class LinkedAccountsApi
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> Upsert(
         HttpContext http, Caller caller, Db db, OrgStore orgs, Vault.Vault vault, TimeProvider time, CancellationToken ct)
     {
-        using var body = await JsonBody.ReadObjectAsync(http);
+        using var body = await JsonBody.ReadObjectAsync(http, duplicatesAllowedAt: LinkedAccountInput.DuplicatesCheckedHere);
         var input = LinkedAccountInput.Parse(body.RootElement, allowPayload: true);
         // With a session token the account is the token's, whatever the body says.
         var accountId = caller.IsSession ? caller.AccountId : input.AccountId;

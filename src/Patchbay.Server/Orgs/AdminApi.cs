@@ -29,7 +29,7 @@ public static class AdminApi
         HttpContext http, Db db, OrgStore orgs, TimeProvider time, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
-        var name = Json.RequiredString(body.RootElement, "name").Trim();
+        var name = Json.RequiredString(body.RootElement, "name", max: Limits.Name).Trim();
         if (name.Length is 0 or > 200) return ApiError.Validation("'name' must be 1 to 200 characters");
 
         var now = time.GetUtcNow();
@@ -87,7 +87,7 @@ public static class AdminApi
         }
         var updated = app with
         {
-            Name = Json.OptionalString(root, "name")?.Trim() is { Length: > 0 } name ? name : app.Name,
+            Name = Json.OptionalString(root, "name", max: Limits.Name)?.Trim() is { Length: > 0 } name ? name : app.Name,
             Description = Json.OptionalString(root, "description") ?? app.Description,
             Icon = Json.OptionalString(root, "icon") ?? app.Icon,
             AuthFields = fields,

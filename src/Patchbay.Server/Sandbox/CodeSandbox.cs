@@ -57,7 +57,7 @@ public sealed partial class CodeSandbox : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            child = idle.TryTake(out var warm) && !warm.Exited ? warm : Start();
+            child = idle.TryTake(out var warm) && !warm.Exited ? warm : await StartAsync(ct);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(limits.Timeout + KillMargin);
             (byte Kind, string Text)? answer;
@@ -92,6 +92,30 @@ public sealed partial class CodeSandbox : IDisposable
             }
             slots.Release();
         }
+    }
+
+    // A started process has a minute to warm up (a busy machine, a cold disk) before it counts as broken.
+    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    async Task<Child> StartAsync(CancellationToken ct)
+    {
+        var child = Start();
+        var ready = new byte[1];
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(StartTimeout);
+        int read;
+        try { read = await child.Output.ReadAtLeastAsync(ready, 1, throwOnEndOfStream: false, wait.Token); }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            Retire(child);
+            if (ct.IsCancellationRequested) throw;
+            read = 0;
+        }
+        if (read == 1 && ready[0] == SandboxProtocol.Ready) return child;
+        await child.DeathMessageAsync(limits);
+        Retire(child);
+        LogStartFailed(logger, child.ErrorText);
+        throw new ScriptException("the code sandbox could not start; see the server's log");
     }
 
     Child Start()
@@ -155,6 +179,9 @@ public sealed partial class CodeSandbox : IDisposable
         slots.Dispose();
     }
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "A code sandbox process did not start: {Reason}")]
+    static partial void LogStartFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not lower the sandbox process's priority: {Reason}")]
     static partial void LogPriority(ILogger logger, string reason);
 
@@ -181,6 +208,11 @@ public sealed partial class CodeSandbox : IDisposable
         public Stream Output { get; }
         public bool Exited => process.HasExited;
         public int Id => process.Id;
+
+        public string ErrorText
+        {
+            get { lock (errors) return errors.ToString(); }
+        }
 
         public async Task<string> DeathMessageAsync(ScriptLimits limits)
         {

@@ -28,6 +28,9 @@ public static class SandboxProcess
         // not the server.
         var thread = new Thread(() =>
         {
+            RunOne(runner, "return [payload, typeof nodes];", """{"payload":{"warm":true}}"""); // load and compile the interpreter
+            output.Write([SandboxProtocol.Ready]);
+            output.Flush();
             while (SandboxProtocol.ReadRequestAsync(input).GetAwaiter().GetResult() is { } request)
             {
                 Interlocked.Exchange(ref started, Environment.TickCount64);

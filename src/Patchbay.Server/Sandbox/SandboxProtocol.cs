@@ -5,6 +5,7 @@ namespace Patchbay.Sandbox;
 
 // The frames between the server and a sandbox process, over the process's standard input and output.
 //   request:  int32 script length, script (UTF-8), int32 input length, input JSON (UTF-8)
+//   ready:    one byte (Ready), once, when the process can take requests
 //   response: byte kind, int32 length, text (UTF-8): the result's JSON (Ok), nothing (Undefined) or a message (Error)
 // Lengths are little-endian. One request at a time per process.
 public static class SandboxProtocol
@@ -12,6 +13,10 @@ public static class SandboxProtocol
     public const byte Ok = 0;
     public const byte Undefined = 1;
     public const byte Error = 2;
+
+    // Written once by a sandbox process when it has started and warmed up; the server counts a script's time from
+    // its request, never from the process's start.
+    public const byte Ready = (byte)'R';
 
     // A frame above this is a protocol error, not a request (the server bounds scripts and inputs well below it).
     const int MaxFrame = 256 * 1024 * 1024;

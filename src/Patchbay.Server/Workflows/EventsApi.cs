@@ -63,7 +63,7 @@ public static class EventsApi
     {
         using var body = await JsonBody.ReadObjectAsync(http);
         var root = body.RootElement;
-        var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!.Trim() : "";
+        var name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? Limits.Check(n.GetString(), "name", Limits.Name)!.Trim() : "";
         if (name.Length == 0 || !root.TryGetProperty("response", out var r) || r.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             throw new ApiException(update // EV4 and EV2 word it differently
@@ -72,8 +72,8 @@ public static class EventsApi
         }
         var response = r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText();
         JsonNode? sample;
-        try { sample = JsonNode.Parse(response); }
-        catch (JsonException) { throw new ApiException(ApiError.Validation("'response' must be a JSON sample of the event's payload")); }
+        using (var parsed = JsonBody.Parse(response, "'response' (a JSON sample of the event's payload)"))
+            sample = JsonNode.Parse(parsed.RootElement.GetRawText());
         string? schema = null;
         if (root.TryGetProperty("json_schema", out var s) && s.ValueKind != JsonValueKind.Null)
         {
@@ -167,9 +167,13 @@ public static class EventsApi
             {
                 throw new ApiException(ApiError.Validation("The multipart body could not be read: " + e.Message));
             }
-            eventName = NonEmpty(form["event"]) ?? NonEmpty(form["trigger"]);
-            try { payload = NonEmpty(form["payload"]) is { } text ? JsonNode.Parse(text) ?? new JsonObject() : new JsonObject(); }
-            catch (JsonException) { throw new ApiException(ApiError.Validation("'payload' must be JSON text")); }
+            eventName = Limits.Check(NonEmpty(form["event"]) ?? NonEmpty(form["trigger"]), "event", Limits.Name);
+            payload = new JsonObject();
+            if (NonEmpty(form["payload"]) is { } text)
+            {
+                using var parsed = JsonBody.Parse(text, "'payload'");
+                payload = JsonNode.Parse(parsed.RootElement.GetRawText()) ?? payload;
+            }
             if (form.Files.Count > 0)
             {
                 if (payload is not JsonObject holder) throw new ApiException(ApiError.Validation("'payload' must be an object to carry files"));
@@ -190,9 +194,9 @@ public static class EventsApi
         else
         {
             var root = await JsonBody.ReadNodeAsync(http);
-            eventName = WorkflowDefinition.Text(root["event"]) ?? WorkflowDefinition.Text(root["trigger"]);
+            eventName = Limits.Check(WorkflowDefinition.Text(root["event"]) ?? WorkflowDefinition.Text(root["trigger"]), "event", Limits.Name);
             payload = root["payload"]?.DeepClone() ?? new JsonObject();
-            slug ??= WorkflowDefinition.Text(root["slug"]);
+            slug ??= Limits.Check(WorkflowDefinition.Text(root["slug"]), "slug", Limits.Identifier);
         }
         if (string.IsNullOrWhiteSpace(eventName)) throw new ApiException(ApiError.Validation("'event' is required"));
         var known = await deps.Db.QueryFirstOrDefaultAsync<bool>(

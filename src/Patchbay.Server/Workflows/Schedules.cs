@@ -165,7 +165,7 @@ public static class SchedulesApi
     {
         var type = WorkflowDefinition.Text(body["trigger_type"]) ?? s.TriggerType;
         if (type is not ("cron" or "interval")) throw new ApiException(ApiError.BadRequest(ErrorCodes.ServerError, "trigger_type is required"));
-        var tz = WorkflowDefinition.Text(body["tz"]) ?? s.Tz;
+        var tz = Limits.Check(WorkflowDefinition.Text(body["tz"]), "tz", Limits.Identifier) ?? s.Tz;
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _)) throw new ApiException(ApiError.Validation($"Unknown time zone '{tz}'"));
         string? Day(string key, string? current)
         {
@@ -175,7 +175,7 @@ public static class SchedulesApi
             return DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= 2000 and < 2200 ? value
                 : throw new ApiException(ApiError.Validation($"'{key}' must be a date (YYYY-MM-DD) between 2000 and 2199"));
         }
-        var cron = WorkflowDefinition.Text(body["regex"]) ?? s.Cron;
+        var cron = Limits.Check(WorkflowDefinition.Text(body["regex"]), "regex", Limits.Identifier) ?? s.Cron;
         var intervals = body["interval_dates"] is JsonArray dates ? dates.ToJsonString() : s.IntervalDates;
         if (type == "cron")
         {

@@ -124,9 +124,9 @@ public static class WorkflowsApi
     static async Task<IResult> Create(HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, TimeProvider time, CancellationToken ct)
     {
         var body = await ReadAsync(http);
-        var name = WorkflowDefinition.Text(body["name"]);
+        var name = Limits.Check(WorkflowDefinition.Text(body["name"]), "name", Limits.Name);
         if (string.IsNullOrWhiteSpace(name)) throw new ApiException(ApiError.Validation("'name' is required"));
-        var slug = WorkflowDefinition.Text(body["slug"]) ?? WorkflowDefinition.Text(body["associated_application"]) ?? "custom";
+        var slug = Limits.Check(WorkflowDefinition.Text(body["slug"]) ?? WorkflowDefinition.Text(body["associated_application"]), "slug", Limits.Identifier) ?? "custom";
         if (slug != "custom" && catalog.Find(slug) is null)
             throw new ApiException(ApiError.Validation($"Application with slug {slug} not found"));
         var accountRowId = await CallerAccountRowAsync(caller, accounts, ct);
@@ -170,8 +170,8 @@ public static class WorkflowsApi
             throw new ApiException(ApiError.Validation("'workflow_alias' may hold letters, digits, '-', '_' and '.' (at most 100)"));
         return row with
         {
-            Name = WorkflowDefinition.Text(body["name"])?.Trim() is { Length: > 0 } n ? n : row.Name,
-            Description = body.ContainsKey("description") ? WorkflowDefinition.Text(body["description"]) ?? "" : row.Description,
+            Name = Limits.Check(WorkflowDefinition.Text(body["name"]), "name", Limits.Name)?.Trim() is { Length: > 0 } n ? n : row.Name,
+            Description = body.ContainsKey("description") ? Limits.Check(WorkflowDefinition.Text(body["description"]), "description", Limits.Text) ?? "" : row.Description,
             Alias = alias,
             TriggerType = definition.TriggerType,
             TriggerEvent = definition.TriggerType == "event" ? definition.TriggerEvent : null,
