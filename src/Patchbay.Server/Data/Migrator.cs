@@ -49,6 +49,12 @@ public sealed partial class Migrator(Db db, TimeProvider time, ILogger<Migrator>
         {
             if (db.Dialect is PostgresDialect)
                 await tx.ExecuteAsync("select pg_advisory_xact_lock(@key)", new { key = AdvisoryLockKey }, ct);
+            // SQLite has no SHA-256 of its own; migrations that hash stored ids call this one (PostgreSQL has sha256()).
+            if (tx.Connection is Microsoft.Data.Sqlite.SqliteConnection sqliteConnection)
+            {
+                sqliteConnection.CreateFunction("patchbay_sha256", (string? value) => value is null ? null
+                    : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value))), isDeterministic: true);
+            }
 
             await tx.ExecuteAsync("""
                 create table if not exists schema_migrations (

@@ -75,13 +75,10 @@ public static class HostedApi
 
     static IResult Page(HttpContext http)
     {
-        // The URL may carry a session token or a code: no caching, no referrer, no framing restrictions beyond
-        // what the org's product needs (it may embed the page).
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers["Referrer-Policy"] = "no-referrer";
-        http.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        http.Response.Headers.ContentSecurityPolicy =
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'";
+        // The URL may carry a session token or a code. Everything the page loads is its own (script, style, the apps'
+        // icons; theme colours are set through the CSSOM, which style-src does not govern); https: images are provider logos.
+        PageHeaders.Apply(http.Response,
+            "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'");
         return Results.Text(Read("connect.html"), "text/html; charset=utf-8");
     }
 

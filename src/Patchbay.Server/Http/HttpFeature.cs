@@ -41,13 +41,22 @@ public static class HttpFeature
             var id = Guid.NewGuid().ToString();
             http.TraceIdentifier = id;
             http.Response.Headers["X-Trace-ID"] = id;
+            // At the last moment, so no handler or error path (the exception handler clears headers) can lose it.
+            http.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            }, http.Response);
             return next(http);
         });
         if (app.Services.GetRequiredService<IOptions<HttpOptions>>().Value.TrustForwardedHeaders) app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
-        app.UseCors();
+        // The public API answers any origin (browsers call it with session tokens). The admin API is for operators,
+        // not browsers: no CORS there at all, preflights included (a preflight may match no endpoint, so endpoint
+        // metadata alone would not keep the default policy away).
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase), branch => branch.UseCors());
         return app;
     }
 }

@@ -34,7 +34,7 @@ public static class OAuthApi
         if (error is not null) return error;
         var input = QueryInput(request);
         var url = await flow.AuthorizeUrlAsync(caller.OrgId, caller.Environment, account!.Id, app!, input, urls.Base(request), "api",
-            ReturnTo(request.Query["return_to"].ToString(), urls.Base(request)), ct);
+            ReturnTo(request.Query["return_to"].ToString(), urls.Base(request)), Opener(request), ct);
         return TypedResults.Ok(new AuthUrlResponse(url));
     }
 
@@ -65,7 +65,7 @@ public static class OAuthApi
         var publicBase = urls.Base(request);
         var returnTo = ReturnTo(Json.OptionalString(input, "return_to") ?? request.Query["return_to"].ToString(), publicBase);
         var url = await flow.AuthorizeUrlAsync(caller.OrgId, caller.Environment, account!.Id, app, input, publicBase,
-            returnTo is null ? "popup" : "redirect", returnTo, ct);
+            returnTo is null ? "popup" : "redirect", returnTo, Opener(request), ct);
         return TypedResults.Ok(new IntegrateResponse(url, null));
     }
 
@@ -97,11 +97,26 @@ public static class OAuthApi
         throw new ApiException(ApiError.Validation("'return_to' must be a path on this server"));
     }
 
+    // The origin of the page that started the flow (a browser sends Origin on the SDK's cross-origin call): the
+    // only window the callback page tells the outcome to, besides Patchbay's own pages. "null" and non-web origins
+    // are no origin.
+    public static string? Opener(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var origin = request.Headers.Origin.ToString();
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.AbsolutePath == "/"
+            && uri.Query.Length == 0 && uri.UserInfo.Length == 0 && origin.Length <= 200
+            ? uri.GetLeftPart(UriPartial.Authority)
+            : null;
+    }
+
     // The provider's redirect. With a return_to the browser goes back there (?patchbay_connected= or
     // ?patchbay_error=); otherwise a small page says what happened and, in a popup, tells the opener and closes.
-    static async Task<IResult> Callback(string slug, HttpRequest request, OAuthFlow flow, CancellationToken ct)
+    static async Task<IResult> Callback(string slug, HttpRequest request, OAuthFlow flow, PublicUrls urls, CancellationToken ct)
     {
         var outcome = await flow.CompleteAsync(slug, request.Query, ct);
+        // The URL carried the code and the state: the next page must not receive it as a referrer.
+        request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
         if (outcome.State?.ReturnTo is { } returnTo)
         {
             var separator = returnTo.Contains('?', StringComparison.Ordinal) ? '&' : '?';
@@ -110,10 +125,13 @@ public static class OAuthApi
                 : $"{returnTo}{separator}patchbay_error={Uri.EscapeDataString(outcome.Message)}&patchbay_app={Uri.EscapeDataString(slug)}";
             return Results.Redirect(target);
         }
-        return new CallbackPage(outcome.Ok, outcome.App?.Name ?? slug, slug, outcome.Message);
+        var opener = outcome.State?.Context.Opener ?? new Uri(urls.Base(request)).GetLeftPart(UriPartial.Authority);
+        return new CallbackPage(outcome.Ok, outcome.App?.Name ?? slug, slug, outcome.Message, opener);
     }
 
-    sealed class CallbackPage(bool ok, string appName, string slug, string message) : IResult
+    // targetOrigin: the opener's origin as the flow recorded it, else Patchbay's own; a window at any other origin
+    // does not receive the message.
+    sealed class CallbackPage(bool ok, string appName, string slug, string message, string targetOrigin) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -128,14 +146,12 @@ public static class OAuthApi
                 main{max-width:28rem;padding:2rem;text-align:center}h1{font-size:1.25rem}.ok{color:#047857}.err{color:#b91c1c}</style></head>
                 <body><main role="status"><h1 class="{{(ok ? "ok" : "err")}}">{{WebUtility.HtmlEncode(title)}}</h1><p>{{WebUtility.HtmlEncode(message)}}</p>
                 <p>You can close this window.</p></main>
-                <script nonce="{{nonce}}">if (window.opener) { window.opener.postMessage({{payload}}, "*"); setTimeout(function () { window.close(); }, 300); }</script>
+                <script nonce="{{nonce}}">if (window.opener) { window.opener.postMessage({{payload}}, {{JsonSerializer.Serialize(targetOrigin)}}); setTimeout(function () { window.close(); }, 300); }</script>
                 </body></html>
                 """;
             httpContext.Response.StatusCode = ok ? 200 : 400;
             httpContext.Response.ContentType = "text/html; charset=utf-8";
-            httpContext.Response.Headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'";
-            httpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
-            httpContext.Response.Headers.CacheControl = "no-store";
+            PageHeaders.Apply(httpContext.Response, $"default-src 'none'; style-src 'nonce-{nonce}'; script-src 'nonce-{nonce}'; form-action 'none'");
             await httpContext.Response.WriteAsync(html);
         }
     }

@@ -23,7 +23,7 @@ public sealed class OAuthFlow(
     public static string RedirectUri(string publicBase, string slug) => $"{publicBase}/api/v1/{slug}/callback";
 
     public async Task<string> AuthorizeUrlAsync(string orgId, string environment, string accountRowId, AppManifest app, JsonElement input,
-        string publicBase, string mode, string? returnTo, CancellationToken ct)
+        string publicBase, string mode, string? returnTo, string? opener, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(app);
         var auth = app.Auth[AppManifest.OAuth2];
@@ -34,7 +34,7 @@ public sealed class OAuthFlow(
         var codeVerifier = auth.Pkce ? Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)) : null;
         var redirectUri = RedirectUri(publicBase, app.Slug);
         var state = await states.CreateAsync(orgId, environment, accountRowId, app.Slug, redirectUri,
-            new OAuthStateContext(codeVerifier, prerequisites, mode), returnTo, options.Value.StateLifetime, ct);
+            new OAuthStateContext(codeVerifier, prerequisites, mode, opener), returnTo, options.Value.StateLifetime, ct);
 
         var configured = apps.Value.Overrides.GetValueOrDefault(app.Slug)?.AuthorizeUrl; // an operator's override is trusted as written
         Templates.CheckHostLabels(auth.AuthorizeUrl!, prerequisites);

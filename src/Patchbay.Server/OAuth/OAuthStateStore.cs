@@ -9,12 +9,12 @@ namespace Patchbay.OAuth;
 
 // What an authorization attempt must remember until the provider sends the customer back. Sealed: it holds the
 // PKCE verifier and the prerequisites the customer typed.
-public sealed record OAuthStateContext(string? CodeVerifier, Dictionary<string, string> Prerequisites, string Mode);
+public sealed record OAuthStateContext(string? CodeVerifier, Dictionary<string, string> Prerequisites, string Mode, string? Opener = null);
 
 public sealed record OAuthState(
     string Id, string OrgId, string Environment, string LinkedAccountRowId, string Slug, string RedirectUri, OAuthStateContext Context, string? ReturnTo);
 
-// The `state` parameter is "<id>.<mac>": 128 random bits naming a row, plus an HMAC so forged or mangled states are
+// The `state` parameter is "<id>.<mac>": 128 random bits naming a row (stored as their SHA-256), plus an HMAC so forged or mangled states are
 // refused without a database read. The row binds the attempt to its org, environment, linked account and app; it
 // expires, and the callback spends it (used once).
 public sealed class OAuthStateStore(Db db, Vault.Vault vault, TimeProvider time)
@@ -50,7 +50,7 @@ public sealed class OAuthStateStore(Db db, Vault.Vault vault, TimeProvider time)
             values (@id, @orgId, @environment, @linkedAccountRowId, @slug, @redirectUri, @sealedContext, @returnTo, @expiresAt, @now)
             """, new
         {
-            id, orgId, environment, linkedAccountRowId, slug, redirectUri, returnTo, now, expiresAt = now + lifetime,
+            id = Hash(id), orgId, environment, linkedAccountRowId, slug, redirectUri, returnTo, now, expiresAt = now + lifetime,
             sealedContext = vault.Seal(JsonSerializer.Serialize(context), Vault.Vault.Context("oauth_states", id)),
         }, ct);
         return id + "." + Mac(id);
@@ -65,15 +65,16 @@ public sealed class OAuthStateStore(Db db, Vault.Vault vault, TimeProvider time)
             return null;
         }
         var now = time.GetUtcNow();
+        var hash = Hash(id);
         var row = await db.InTransactionAsync(async tx =>
         {
             var spent = await tx.ExecuteAsync(
-                "update oauth_states set used_at = @now where id = @id and used_at is null and expires_at > @now", new { id, now }, ct);
+                "update oauth_states set used_at = @now where id = @hash and used_at is null and expires_at > @now", new { hash, now }, ct);
             return spent == 1
                 ? await tx.QueryFirstOrDefaultAsync<Row>("""
                     select id, org_id, environment, linked_account_row_id, slug, redirect_uri, sealed_context, return_to, expires_at
-                    from oauth_states where id = @id
-                    """, new { id }, ct)
+                    from oauth_states where id = @hash
+                    """, new { hash }, ct)
                 : null;
         }, ct);
         if (row is null || row.Slug != slug) return null;
@@ -84,6 +85,9 @@ public sealed class OAuthStateStore(Db db, Vault.Vault vault, TimeProvider time)
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset before, CancellationToken ct) =>
         db.ExecuteAsync("delete from oauth_states where expires_at < @before", new { before }, ct);
+
+    // The row's key: the id's SHA-256, so the table alone does not give back a state (the seal's context stays the id).
+    static string Hash(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(id)));
 
     string Mac(string id)
     {

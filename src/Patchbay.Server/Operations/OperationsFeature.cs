@@ -16,6 +16,7 @@ public static class OperationsFeature
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.AddLogRedaction(); // every log line, the framework's included, without the secrets some URLs carry
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info = new OpenApiInfo

@@ -9,7 +9,7 @@ namespace Patchbay.Operations;
 // service: hosted services start in order, and all of them before Kestrel listens.
 public sealed class Startup(
     Migrator migrator, Vault.Vault vault, ServerSecrets secrets, ApiKeyHasher hasher, SessionTokens sessions,
-    OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, OAuth.OAuthStateStore oauthStates, ILogger<Startup> logger) : IHostedService
+    OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, OAuth.OAuthStateStore oauthStates, Workflows.WebhookIds webhookIds, ILogger<Startup> logger) : IHostedService
 {
     public bool Completed { get; private set; }
 
@@ -20,6 +20,7 @@ public sealed class Startup(
         await hasher.InitializeAsync(secrets, cancellationToken);
         await sessions.InitializeAsync(secrets, cancellationToken);
         await oauthStates.InitializeAsync(secrets, cancellationToken);
+        await webhookIds.InitializeAsync(secrets, cancellationToken);
         await bootstrapper.RunAsync(cancellationToken);
         Completed = true;
         logger.LogInformation("Patchbay is ready with {AppCount} apps in the catalog", catalog.All.Count); // the catalog loads (and validates) here

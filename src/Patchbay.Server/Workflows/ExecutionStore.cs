@@ -144,7 +144,8 @@ public sealed class ExecutionStore(Db db)
     public Task<IReadOnlyList<WaitRow>> WaitsAsync(string executionId, CancellationToken ct) =>
         db.QueryAsync<WaitRow>("select id, execution_id, node_id, body, received_at from execution_waits where execution_id = @executionId", new { executionId }, ct);
 
-    // A webhook for a waiting node: its body is kept and the execution woken. False when no execution waits on it.
+    // A webhook for a waiting node (by the hash of its id, see WebhookIds): its body is kept and the execution woken.
+    // False when no execution waits on it.
     public Task<bool> ReceiveWebhookAsync(string id, string body, DateTimeOffset now, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {

@@ -127,7 +127,7 @@ public static class ExecutionsApi
     }
 
     static async Task<IResult> Get(string executionId, Caller caller, ExecutionStore executions, AppCatalog catalog, PublicUrls urls,
-        HttpRequest request, CancellationToken ct)
+        WebhookIds webhookIds, HttpRequest request, CancellationToken ct)
     {
         var e = await VisibleAsync(executionId, caller, executions, ct);
         var o = Summary(e, catalog);
@@ -151,7 +151,7 @@ public static class ExecutionsApi
             var state = ExecutionState.Deserialize(e.State);
             var waiting = state.Waiting is { } w && w.Node == current ? w : null;
             var output = new JsonObject { ["node_id"] = current };
-            if (waiting is { Kind: "webhook", Ref: { } waitId }) output["webhook_url"] = $"{urls.Base(request)}/api/v1/workflows/webhooks/{waitId}";
+            if (waiting is { Kind: "webhook", Ref: { } waitId }) output["webhook_url"] = $"{urls.Base(request)}/api/v1/workflows/webhooks/{webhookIds.Id(waitId)}";
             if (waiting is { Kind: "child", Ref: { } childId }) output["child_execution_id"] = childId;
             if (waiting?.Until is { } until) output["until"] = WorkflowsApi.Stamp(until);
             nodes.Add(new JsonObject

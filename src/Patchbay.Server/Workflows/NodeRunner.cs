@@ -16,7 +16,7 @@ namespace Patchbay.Workflows;
 // The others are pure and run inside the engine.
 public sealed class NodeRunner(
     CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
-    OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, IOptions<WorkflowOptions> options, TimeProvider time)
+    OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, IOptions<WorkflowOptions> options, TimeProvider time)
 {
     const int MaxBodyBytes = 5 * 1024 * 1024;
 
@@ -174,26 +174,28 @@ public sealed class NodeRunner(
     async Task<NodeOutcome> WaitAsync(StepPlan plan, StepEffects effects, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (plan.Resuming is { Ref: { } id } waiting)
+        if (plan.Resuming is { Ref: { } reference } waiting)
         {
-            var wait = await executions.GetWaitAsync(id, ct);
+            var id = webhookIds.Id(reference);
+            var hash = WebhookIds.Hash(id);
+            var wait = await executions.GetWaitAsync(hash, ct);
             if (wait?.ReceivedAt is not null)
             {
-                effects.DeleteWait = id;
+                effects.DeleteWait = hash;
                 return new NodeOutcome.Done(new JsonObject { ["webhook_id"] = id, ["body"] = wait.Body is null ? null : JsonNode.Parse(wait.Body) });
             }
             if (waiting.Until is { } until && now >= until)
             {
-                effects.DeleteWait = id;
+                effects.DeleteWait = hash;
                 return new NodeOutcome.Failed("no webhook arrived before the wait's timeout", Retryable: false);
             }
             return new NodeOutcome.Park(waiting);
         }
-        var newId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)); // the URL is the only credential
-        effects.CreateWait = (newId, plan.Node.Id);
+        var newReference = WebhookIds.NewReference(); // the URL's id derives from it (see WebhookIds)
+        effects.CreateWait = (WebhookIds.Hash(webhookIds.Id(newReference)), plan.Node.Id);
         DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0
             ? now.AddSeconds(Math.Min(seconds, WorkflowDefinition.MaxWaitSeconds)) : null;
-        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newId));
+        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newReference));
     }
 
     // Starts a child execution of another published workflow for the same account, and parks until it ends.

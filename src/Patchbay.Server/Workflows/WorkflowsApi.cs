@@ -365,7 +365,7 @@ public static class WorkflowsApi
     static async Task<IResult> Webhook(string waitId, HttpContext http, ExecutionStore executions, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
     {
         var body = await ReadAsync(http, required: false);
-        if (!await executions.ReceiveWebhookAsync(waitId, body.ToJsonString(), time.GetUtcNow(), ct))
+        if (!await executions.ReceiveWebhookAsync(WebhookIds.Hash(waitId), body.ToJsonString(), time.GetUtcNow(), ct))
             throw new ApiException(ApiError.NotFound(ErrorCodes.ResourceNotFound, "No execution is waiting on this webhook"));
         worker.Wake();
         return Json(new JsonObject { ["message"] = "Webhook received" });

@@ -11,6 +11,7 @@ public static class WorkflowsFeature
         services.AddSingleton<ExecutionStore>();
         services.AddSingleton<CodeSandbox>();
         services.AddSingleton<NodeRunner>();
+        services.AddSingleton<WebhookIds>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ExecutionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
