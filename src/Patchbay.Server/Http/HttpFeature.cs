@@ -28,6 +28,7 @@ public static class HttpFeature
         {
             o.AddServerHeader = false;
             o.Limits.MaxRequestBodySize = maxBody;
+            o.ConfigureEndpointDefaults(KestrelRejections.Use); // Kestrel's own rejections get the error shape too
         });
         return services;
     }
