@@ -279,6 +279,32 @@ public abstract class OAuthTests(PatchbayApp app)
         await ApiAssert.ErrorAsync(await app.ClientFor(key).GetAsync("/api/v1/asana/integrate", Ct), 400, "BAD_REQUEST", "MISSING_LINKED_ACCOUNT_ID");
     }
 
+    async Task<long> StateCountAsync(string account) => await app.Db.ExecuteScalarAsync<long>(
+        "select count(*) from oauth_states s join linked_accounts la on la.id = s.linked_account_row_id where la.account_id = @account", new { account }, Ct);
+
+    // Shopify's shop domain is typed as customers know it (acme, acme.myshopify.com, its admin URL); anything that is not
+    // one shop on myshopify.com is refused before a state is stored or a URL is given out.
+    [Fact]
+    public async Task OAuthUrl_HostileShopDomain_400NamingTheField_NoStateStored()
+    {
+        var (orgId, key, account) = await OrgAsync();
+        await ApiAssert.OkAsync(await app.AdminClient().PutAsJsonAsync($"/admin/v1/orgs/{orgId}/oauth/shopify",
+            new { client_id = FakeOAuthProvider.ClientId, client_secret = FakeOAuthProvider.ClientSecret }, Ct));
+        var client = app.ClientFor(key, account);
+        foreach (var evil in Patchbay.Tests.Apps.ConnectionsTests.HostileHostValues)
+        {
+            var refused = await ApiAssert.ErrorAsync(await client.GetAsync(
+                $"/api/v2/public/linked-account/integration/oauth-url/shopify?shop_domain={Uri.EscapeDataString(evil)}", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+            Assert.Contains("'shop_domain'", refused.Str("message"), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await StateCountAsync(account));
+        foreach (var typed in (string[])["acme-store", "Acme-Store.myshopify.com", "https://acme-store.myshopify.com/admin"])
+        {
+            var url = await AuthUrlAsync(key, account, "shopify", $"?shop_domain={Uri.EscapeDataString(typed)}");
+            Assert.Equal("https://acme-store.myshopify.com/admin/oauth/authorize", url.GetLeftPart(UriPartial.Path));
+        }
+    }
+
     [Fact]
     public async Task ClientCredentials_HelpScout_ConnectsDirectly_AndRenewsByAskingAgain()
     {
