@@ -74,7 +74,12 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
                 {
                     if (hop >= egress.Value.MaxRedirects)
                         throw new ProviderException(ProviderFailure.Protocol, $"Maximum number of redirects exceeded ({egress.Value.MaxRedirects})");
-                    url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                    // Only to http(s): the handler cannot speak file:, javascript: or ftp:, and must not try. Each hop
+                    // still goes through the egress policy when it connects.
+                    var next = location.IsAbsoluteUri ? location : Uri.TryCreate(url, location, out var relative) ? relative : null;
+                    if (next is not { Scheme: "http" or "https" })
+                        throw new ProviderException(ProviderFailure.Protocol, $"the provider redirected to a non-HTTP(S) URL ({next?.Scheme ?? "invalid"}:), which is not followed");
+                    url = next;
                     if (status is 303 || (status is 301 or 302 && method == HttpMethod.Post))
                     {
                         method = HttpMethod.Get;

@@ -197,6 +197,30 @@ public abstract class ConnectionsTests(PatchbayApp app)
         Assert.Equal("acme-store.myshopify.com", connected.Str("identifier"));
     }
 
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://127.0.0.1/x")]
+    [InlineData("data:text/plain,hi")]
+    [InlineData("gopher://127.0.0.1:70/")]
+    public async Task SaveKeyCredentials_RedirectToAnotherScheme_FailsVerificationCleanly(string target)
+    {
+        var account = await app.CreateLinkedAccountAsync();
+        Provider.StripeRedirect = target;
+        try
+        {
+            var response = await SaveAsync(account, "stripe", new { api_key = FakeProvider.StripeKey });
+            var json = await ApiAssert.ErrorAsync(response, 500, "INTERNAL_SERVER_ERROR", "SERVER_ERROR");
+            Assert.StartsWith("Failed to verify credentials: the provider redirected to a non-HTTP(S) URL (", json.Str("message"), StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeProvider.StripeKey, json.GetRawText(), StringComparison.Ordinal);
+            Assert.Equal(0, await ConnectionCountAsync(account));
+        }
+        finally
+        {
+            Provider.StripeRedirect = null;
+        }
+    }
+
     [Fact]
     public async Task SlowProvider_DoesNotBlockOtherRequests()
     {

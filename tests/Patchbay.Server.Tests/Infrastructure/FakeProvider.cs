@@ -27,6 +27,8 @@ public sealed class FakeProvider : IAsyncDisposable
     public ConcurrentQueue<(string Path, string? Authorization)> Requests { get; } = new();
     public bool StripeKeyRevoked { get; set; }
     public bool StripeDown { get; set; }
+    // Where Stripe's API redirects, when set (a redirect to another scheme must fail the verification cleanly).
+    public string? StripeRedirect { get; set; }
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);
     public string BaseUrl { get; private set; } = "";
 
@@ -43,7 +45,8 @@ public sealed class FakeProvider : IAsyncDisposable
         });
 
         app.MapGet("/v1/account", (HttpRequest r) =>
-            StripeDown ? Results.StatusCode(503)
+            StripeRedirect is { } target ? Results.Redirect(target)
+            : StripeDown ? Results.StatusCode(503)
             : !StripeKeyRevoked && r.Headers.Authorization == $"Bearer {StripeKey}" ? Results.Json(new { id = "acct_1", email = "owner@acme.test" })
             : Results.Json(new { error = new { message = "Invalid API Key provided" } }, statusCode: 401));
 
