@@ -305,6 +305,42 @@ public abstract class OAuthTests(PatchbayApp app)
         }
     }
 
+    // return_to ends up in a Location header: it must be printable ASCII, and percent-encoding must not smuggle in
+    // what the plain checks refuse (a dot, a slash or a backslash in the path, non-ASCII such as U+3002, which some
+    // browsers read as a dot).
+    [Fact]
+    public async Task ReturnTo_NonAsciiOrEncodedHostCharacters_Refused_AndStoredValuesNeverFailTheCallback()
+    {
+        var (_, key, account) = await OrgAsync("asana");
+        var client = app.ClientFor(key, account);
+        foreach (var hostile in (string[])["/\u3002evil.example", "/%E3%80%82evil.example", "/%e3%80%82evil.example", "/\uFF0F\uFF0Fevil.example",
+            "/%2F%2Fevil.example", "/%2fevil.example", "/%5Cevil.example", "/%2e%2e/evil", "/%252F%252Fevil.example", "/caf\u00E9", "/caf%C3%A9",
+            "/x?next=%C3%A9", "/%00", "/x?%0d%0aSet-Cookie:%20a=b", "/\u0085", "/\u200Bevil", "/x\u007F"])
+        {
+            var refused = await ApiAssert.ErrorAsync(await client.GetAsync(
+                $"/api/v2/public/linked-account/integration/oauth-url/asana?return_to={Uri.EscapeDataString(hostile)}", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+            Assert.StartsWith("'return_to' must ", refused.Str("message"), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await StateCountAsync(account));
+        // Encoded characters in the query stay allowed: they cannot change where the browser goes.
+        await AuthUrlAsync(key, account, "asana", $"?return_to={Uri.EscapeDataString("/connect?next=%2Fhome%3Fa%3Db&q=a%20b")}");
+
+        // A state stored before these checks (or written by hand) is re-checked at the callback: the customer sees
+        // the result page instead of a redirect, never a server error.
+        foreach (var stored in (string[])["/\u3002evil.example", "/%E3%80%82evil.example", "//evil.example"])
+        {
+            var url = await AuthUrlAsync(key, account, "asana", "?return_to=/connect");
+            await app.Db.ExecuteAsync("""
+                update oauth_states set return_to = @stored
+                where used_at is null and linked_account_row_id = (select id from linked_accounts where account_id = @account)
+                """, new { stored, account }, Ct);
+            using var page = await ConsentAsync(url);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Null(page.Headers.Location);
+            Assert.Contains("Asana connected", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ClientCredentials_HelpScout_ConnectsDirectly_AndRenewsByAskingAgain()
     {
