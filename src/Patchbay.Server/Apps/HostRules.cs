@@ -28,11 +28,15 @@ public static partial class HostRules
     {
         foreach (var placeholder in Templates.Placeholders(Templates.Authority(template)))
         {
+            var name = (path is null ? "" : path + ".") + placeholder.Name;
+            var typed = values.GetValueOrDefault(placeholder.Name) ?? "";
+            // As typed too (a stored value as well): a filter must not turn anything into a label, as "\u212Aelvin"
+            // lowers to "kelvin" and "shop.example.com" reduces to "shop".
+            if (fields.FirstOrDefault(f => f.Name == placeholder.Name) is { } field && PatternProblem(field, typed, name) is { } problem) return problem;
             var rendered = Templates.Render(placeholder.Text, values);
             var (pattern, shape) = Shape(placeholder, fields);
-            // As typed too: a filter must not turn what was typed into a label ("\u212Aelvin" lowers to "kelvin").
-            if (!IsPrintableAscii(values.GetValueOrDefault(placeholder.Name) ?? "") || !Regex.IsMatch(rendered, $"^(?:{pattern})$", RegexOptions.CultureInvariant))
-                return $"'{(path is null ? "" : path + ".")}{placeholder.Name}' must be {shape}, not '{rendered}'";
+            if (!IsPrintableAscii(typed) || !Regex.IsMatch(rendered, $"^(?:{pattern})$", RegexOptions.CultureInvariant))
+                return $"'{name}' must be {shape}, not '{rendered}'";
         }
         return null;
     }
@@ -56,7 +60,7 @@ public static partial class HostRules
     {
         ArgumentNullException.ThrowIfNull(url);
         var authority = Templates.Authority(template);
-        if (authority.Length == 0 || !System.Text.Ascii.IsValid(url.Host)) return false;
+        if (authority.Length == 0 || !Ascii.IsValid(url.Host)) return false;
         var pattern = new StringBuilder("^");
         var at = 0;
         foreach (var placeholder in Templates.Placeholders(authority))
@@ -68,13 +72,15 @@ public static partial class HostRules
         return Regex.IsMatch(url.Host.ToLowerInvariant(), pattern.ToString(), RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
     }
 
-    // Whether a field's declared pattern accepts a value as typed: printable ASCII, the whole value matching.
-    public static bool MatchesPattern(FieldManifest field, string value)
+    // Why a field's declared pattern refuses a value as typed (printable ASCII, the whole value matching), or null.
+    public static string? PatternProblem(FieldManifest field, string value, string name)
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(value);
         return field.Pattern is not { } pattern || (IsPrintableAscii(value)
-            && Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
+            && Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)))
+            ? null
+            : $"'{name}' is not a valid {field.Label}{(field.Placeholder is { } example ? $" (for example {example})" : "")}";
     }
 
     // The fields named in a template's host that are reduced by `host` or `label` (so they need a declared pattern).

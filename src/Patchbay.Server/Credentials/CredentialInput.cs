@@ -48,8 +48,7 @@ public static class CredentialInput
                 case "select" when field.Options?.Any(o => o.Value == value) != true:
                     throw new ApiException(ApiError.Validation($"'{name}' must be one of: {string.Join(", ", field.Options?.Select(o => o.Value) ?? [])}"));
             }
-            if (!HostRules.MatchesPattern(field, value))
-                throw new ApiException(ApiError.Validation($"'{name}' is not a valid {field.Label}{(field.Placeholder is { } example ? $" (for example {example})" : "")}"));
+            if (HostRules.PatternProblem(field, value, name) is { } problem) throw new ApiException(ApiError.Validation(problem));
             values[field.Name] = value;
         }
         return values;

@@ -102,7 +102,8 @@ public sealed class CatalogTests
     [InlineData("datadog", "site", "datadoghq.eu", null)]
     [InlineData("datadog", "site", "evil.com", "'site' must be one of the options, not 'evil.com'")]
     [InlineData("gitlab", "gitlab_url", "https://gitlab.example.com/", null)]
-    [InlineData("gitlab", "gitlab_url", "", "'gitlab_url' must be a host name, not ''")]
+    [InlineData("gitlab", "gitlab_url", "", "'gitlab_url' is not a valid GitLab URL (for example https://gitlab.com)")]
+    [InlineData("shopify", "shop_domain", "shop.example.com", "'shop_domain' is not a valid Shop domain (for example your-store.myshopify.com)")]
     public void HostRules_Problem_NamesTheField(string slug, string field, string value, string? problem)
     {
         var app = App(slug);
@@ -119,7 +120,7 @@ public sealed class CatalogTests
     [InlineData("acme.myshopify.com.evil.com", false)]
     [InlineData("\u212Acme", false)]
     public void HostRules_DeclaredPattern_MatchesTheWholeValueAsTyped(string value, bool matches) =>
-        Assert.Equal(matches, HostRules.MatchesPattern(App("shopify").Auth["keybased"].Fields.Single(f => f.Name == "shop_domain"), value));
+        Assert.Equal(matches, HostRules.PatternProblem(App("shopify").Auth["keybased"].Fields.Single(f => f.Name == "shop_domain"), value, "shop_domain") is null);
 
     [Fact]
     public void Validator_HostFieldsReducedByAFilter_NeedAPattern()
