@@ -10,7 +10,7 @@ namespace Patchbay.Apps;
 // when they are submitted (a 400 naming the field, before any request or row) and again whenever a URL is built
 // from stored ones; a URL built from the manifest must then have a host of the template's shape. An operator's
 // override (Patchbay:Apps:Overrides) is trusted as written: the values are still held to the manifest's rule.
-public static partial class HostRules
+public static class HostRules
 {
     // Every URL template of an auth type, checked against submitted values; the 400 names the field as it was sent.
     public static void Check(AppManifest app, string authType, IReadOnlyDictionary<string, string> values, string? path = null)
