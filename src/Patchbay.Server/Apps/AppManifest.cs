@@ -28,6 +28,17 @@ public sealed record AppManifest
     [JsonIgnore] public string? DefaultKeyBasedType => Auth.ContainsKey(KeyBased) ? KeyBased : Auth.Keys.FirstOrDefault(k => k != OAuth2);
 
     public bool IsKeyBased(string authType) => authType != OAuth2 && Auth.ContainsKey(authType);
+
+    // The URL templates of an auth type whose host may hold customer values (HostRules): the base URL, an absolute
+    // verify path, the OAuth2 endpoints.
+    public IEnumerable<string> UrlTemplates(string authType)
+    {
+        var auth = Auth[authType];
+        yield return auth.BaseUrl ?? BaseUrl;
+        if (auth.Verify is { } verify && Templates.Authority(verify.Path).Length > 0) yield return verify.Path;
+        if (auth.AuthorizeUrl is { } authorize) yield return authorize;
+        if (auth.TokenUrl is { } token) yield return token;
+    }
 }
 
 public sealed record AuthTypeManifest
@@ -50,6 +61,9 @@ public sealed record AuthTypeManifest
     public bool Refresh { get; init; }
     public string GrantType { get; init; } = "authorization_code";
     public string? Identifier { get; init; }
+
+    // What the customer types: key-based fields, or OAuth2 prerequisites.
+    [JsonIgnore] public IReadOnlyList<FieldManifest> Inputs => [.. Fields, .. Prerequisites];
 }
 
 public sealed record FieldManifest
@@ -62,6 +76,9 @@ public sealed record FieldManifest
     public string? Placeholder { get; init; }
     public string? HelpText { get; init; }
     public List<FieldOption>? Options { get; init; }
+    // A regular expression the whole value must match as typed (case-insensitive, printable ASCII only): required of
+    // fields that a `host` or `label` filter reduces into a URL's host, so only what the app expects gets there.
+    public string? Pattern { get; init; }
 }
 
 public sealed record FieldOption(string Name, string Value);

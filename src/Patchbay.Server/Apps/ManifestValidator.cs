@@ -42,6 +42,16 @@ public static partial class ManifestValidator
                 Check(!string.IsNullOrWhiteSpace(field.Label), $"{at}.{field.Name}: label is required");
                 Check(FieldTypes.Contains(field.Type), $"{at}.{field.Name}: type must be one of {string.Join(", ", FieldTypes)}");
                 Check(field.Type != "select" || field.Options is { Count: > 0 }, $"{at}.{field.Name}: a select needs options");
+                Check(field.Pattern is null || IsRegex(field.Pattern), $"{at}.{field.Name}: pattern must be a regular expression");
+            }
+            // Customer values in a URL's host (HostRules): only this type's fields, and a field reduced to a host or label
+            // by a filter says what may be typed.
+            foreach (var template in app.UrlTemplates(type))
+            {
+                foreach (var name in Templates.Placeholders(Templates.Authority(template)).Select(p => p.Name).Where(n => !auth.Inputs.Any(f => f.Name == n)))
+                    errors.Add($"{at}: '{{{{{name}}}}}' in the host of {template} is not a field the customer types");
+                foreach (var name in HostRules.ReducedFields(template).Where(n => auth.Inputs.Any(f => f.Name == n && f.Type != "select" && f.Pattern is null)))
+                    errors.Add($"{at}.{name}: a field reduced by the host or label filter into the host of {template} needs a pattern");
             }
             if (isOAuth)
             {
@@ -93,6 +103,12 @@ public static partial class ManifestValidator
 
     // Templates filled with a harmless sample value, to check the URL shape around them.
     static string Sample(string? template) => template is null ? "" : Templates.Render(template, new SampleValues());
+
+    static bool IsRegex(string pattern)
+    {
+        try { _ = new Regex(pattern); return true; }
+        catch (ArgumentException) { return false; }
+    }
 
     static bool IsHttpUrl(string? value, bool https) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || (!https && uri.Scheme == Uri.UriSchemeHttp));

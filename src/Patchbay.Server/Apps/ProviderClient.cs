@@ -74,7 +74,12 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
                 {
                     if (hop >= egress.Value.MaxRedirects)
                         throw new ProviderException(ProviderFailure.Protocol, $"Maximum number of redirects exceeded ({egress.Value.MaxRedirects})");
-                    url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                    // Only to http(s): the handler cannot speak file:, javascript: or ftp:, and must not try. Each hop
+                    // still goes through the egress policy when it connects.
+                    var next = location.IsAbsoluteUri ? location : Uri.TryCreate(url, location, out var relative) ? relative : null;
+                    if (next is not { Scheme: "http" or "https" })
+                        throw new ProviderException(ProviderFailure.Protocol, $"the provider redirected to a non-HTTP(S) URL ({next?.Scheme ?? "invalid"}:), which is not followed");
+                    url = next;
                     if (status is 303 || (status is 301 or 302 && method == HttpMethod.Post))
                     {
                         method = HttpMethod.Get;
@@ -95,22 +100,21 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
         ArgumentNullException.ThrowIfNull(auth);
         var overrideBase = options.Value.Overrides.GetValueOrDefault(app.Slug)?.BaseUrl is { } configured ? Templates.Render(configured, values).TrimEnd('/') : null;
         var rendered = Templates.Render(path, values);
-        string text;
-        if (rendered.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            var absolute = new Uri(rendered);
-            text = overrideBase is null ? rendered : overrideBase + absolute.PathAndQuery;
-        }
-        else
-        {
-            text = (overrideBase ?? Templates.Render(auth.BaseUrl ?? app.BaseUrl, values)) + rendered;
-        }
+        var absolute = rendered.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        // The manifest template that gives the host: its customer values are checked even under an override.
+        var template = absolute ? path : auth.BaseUrl ?? app.BaseUrl;
+        if (HostRules.Problem(template, auth.Inputs, values) is { } problem)
+            throw new ProviderException(ProviderFailure.Protocol, $"Invalid URL for {app.Name}: {problem}");
+        var text = absolute
+            ? overrideBase is null ? rendered
+                : overrideBase + (Uri.TryCreate(rendered, UriKind.Absolute, out var given) ? given.PathAndQuery : throw new ProviderException(ProviderFailure.Protocol, $"Invalid URL for {app.Name}: check the account fields"))
+            : (overrideBase ?? Templates.Render(template, values)) + rendered;
         var parameters = new List<string>();
         foreach (var (name, value) in auth.Apply.Query) parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
         foreach (var (name, value) in query ?? new Dictionary<string, string>())
             parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
         if (parameters.Count > 0) text += (text.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', parameters);
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && (overrideBase is not null || HostRules.Allows(template, auth.Inputs, uri))
             ? uri
             : throw new ProviderException(ProviderFailure.Protocol, $"Invalid URL for {app.Name}: check the account fields");
     }

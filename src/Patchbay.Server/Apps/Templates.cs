@@ -14,7 +14,7 @@ public static partial class Templates
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(values);
         if (!template.Contains("{{", StringComparison.Ordinal)) return template;
-        return Placeholder().Replace(template, match =>
+        return PlaceholderRegex().Replace(template, match =>
         {
             var parts = match.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries);
             var value = values.TryGetValue(parts[0], out var v) ? v : "";
@@ -23,45 +23,31 @@ public static partial class Templates
         });
     }
 
-    // Renders a URL template whose host may hold values a customer typed (a subdomain): each value that lands in the
-    // host must be a single DNS label, so "evil.example/x?" cannot move a request (and the org's OAuth client secret)
-    // to another host. Values in the path are escaped by the template's own filters.
-    public static string RenderUrl(string template, IReadOnlyDictionary<string, string> values)
-    {
-        CheckHostLabels(template, values);
-        return Render(template, values);
-    }
+    public sealed record Placeholder(string Text, int Index, string Name, IReadOnlyList<string> Filters);
 
-    // The check alone: for a URL that an operator's override replaces, the values are still held to the manifest's rule.
-    public static void CheckHostLabels(string template, IReadOnlyDictionary<string, string> values)
-    {
-        ArgumentNullException.ThrowIfNull(template);
-        var scheme = template.IndexOf("://", StringComparison.Ordinal);
-        var hostEnd = scheme < 0 ? -1 : template.IndexOf('/', scheme + 3);
-        var authority = scheme < 0 ? "" : hostEnd < 0 ? template[(scheme + 3)..] : template[(scheme + 3)..hostEnd];
-        foreach (Match match in Placeholder().Matches(authority))
+    // The `{{…}}` of a template, where they stand, with their value name and filters.
+    public static IEnumerable<Placeholder> Placeholders(string template) =>
+        PlaceholderRegex().Matches(template ?? "").Select(m =>
         {
-            var rendered = Render(match.Value, values);
-            if (!DnsLabel().IsMatch(rendered))
-                throw new Http.ApiException(Http.ApiError.Validation($"'{match.Groups[1].Value.Split('|')[0].Trim()}' must be a host name label (letters, digits and '-'), not '{rendered}'"));
-        }
-    }
+            var parts = m.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries);
+            return new Placeholder(m.Value, m.Index, parts[0], parts[1..]);
+        });
 
-    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
-    private static partial Regex DnsLabel();
+    // "https://{{subdomain}}.zendesk.com/api" → "{{subdomain}}.zendesk.com"; "" when the template is not an absolute URL.
+    public static string Authority(string? template)
+    {
+        template ??= "";
+        var scheme = template.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0 || !template.StartsWith("http", StringComparison.OrdinalIgnoreCase)) return "";
+        var end = template.IndexOfAny(['/', '?', '#'], scheme + 3);
+        return end < 0 ? template[(scheme + 3)..] : template[(scheme + 3)..end];
+    }
 
     // The value names a template refers to, and the unknown filters it uses.
     public static (IReadOnlyList<string> Names, IReadOnlyList<string> UnknownFilters) Inspect(string template)
     {
-        var names = new List<string>();
-        var unknown = new List<string>();
-        foreach (Match match in Placeholder().Matches(template ?? ""))
-        {
-            var parts = match.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries);
-            names.Add(parts[0]);
-            unknown.AddRange(parts.Skip(1).Where(f => !Filters.Contains(f)));
-        }
-        return (names, unknown);
+        var placeholders = Placeholders(template).ToList();
+        return ([.. placeholders.Select(p => p.Name)], [.. placeholders.SelectMany(p => p.Filters).Where(f => !Filters.Contains(f))]);
     }
 
     static string Apply(string filter, string value) => filter switch
@@ -89,5 +75,5 @@ public static partial class Templates
     }
 
     [GeneratedRegex(@"\{\{\s*([^{}]+?)\s*\}\}")]
-    private static partial Regex Placeholder();
+    private static partial Regex PlaceholderRegex();
 }

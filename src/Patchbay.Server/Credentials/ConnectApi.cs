@@ -47,7 +47,7 @@ public static class ConnectApi
         if (authType is null) return ApiError.Validation($"Application '{slug}' does not support key-based authentication");
         if (!app.IsKeyBased(authType)) return ApiError.Validation($"Application '{slug}' has no key-based auth type '{authType}'");
 
-        var values = CredentialInput.Read(app.Auth[authType].Fields, body.RootElement);
+        var values = CredentialInput.Read(app, authType, body.RootElement);
         return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, oauth, ct) is { } failure
             ? failure
             : TypedResults.Ok(new SaveResponse(true));
@@ -87,7 +87,7 @@ public static class ConnectApi
         Dictionary<string, string> values;
         if (authType == AppManifest.OAuth2)
         {
-            values = CredentialInput.Read(app.Auth[authType].Prerequisites, credentials, "auth_object");
+            values = CredentialInput.Read(app, authType, credentials, "auth_object");
             var accessToken = Json.OptionalString(credentials, "access_token");
             if (string.IsNullOrWhiteSpace(accessToken)) return ApiError.Validation("'auth_object.access_token' is required");
             values["access_token"] = accessToken.Trim();
@@ -102,7 +102,7 @@ public static class ConnectApi
         {
             if (credentials.TryGetProperty("access_token", out _) || credentials.TryGetProperty("refresh_token", out _))
                 return ApiError.Validation("access_token and/or refresh_token only permitted in auth_object for OAuth2 based applications");
-            values = CredentialInput.Read(app.Auth[authType].Fields, credentials, "auth_object");
+            values = CredentialInput.Read(app, authType, credentials, "auth_object");
         }
 
         return await VerifyAndSaveAsync(app, authType, values, account.Id, verifier, connections, time, options, oauth, ct) is { } failure

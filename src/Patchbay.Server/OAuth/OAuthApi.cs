@@ -88,13 +88,29 @@ public static class OAuthApi
     public static string? ReturnTo(string? value, string publicBase)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        // Browsers drop tabs and newlines and read '\' as '/': "/\t/evil.example" would leave this server.
-        if (value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\'))
-            throw new ApiException(ApiError.Validation("'return_to' must be a path on this server"));
-        if (value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal) && !value.StartsWith("/\\", StringComparison.Ordinal)) return value;
+        return ReturnToProblem(value, publicBase) is { } problem ? throw new ApiException(ApiError.Validation(problem)) : value;
+    }
+
+    // Why a return_to cannot be a redirect target, or null. It goes into a Location header as written, so it must be
+    // printable ASCII. Browsers drop tabs and newlines and read '\' as '/' ("/\t/evil.example" would leave this
+    // server), some read U+3002 as a dot, and a decoding proxy or browser would turn "%2F%2Fevil.example" or
+    // "%E3%80%82" into the same: before the query, percent-encoding may not stand for '.', '/', '\', '%', control or
+    // non-ASCII characters; after it, not for control or non-ASCII ones.
+    static string? ReturnToProblem(string value, string publicBase)
+    {
+        if (value.Any(c => c is <= ' ' or >= '\x7f' || c == '\\'))
+            return "'return_to' must be a path on this server, in printable ASCII without spaces or backslashes";
+        var query = value.IndexOfAny(['?', '#']);
+        for (var i = value.IndexOf('%', StringComparison.Ordinal); i >= 0 && i + 2 < value.Length; i = value.IndexOf('%', i + 1))
+        {
+            if (!byte.TryParse(value.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out var b)) continue;
+            if (b is < 0x20 or >= 0x7f || ((query < 0 || i < query) && b is (byte)'.' or (byte)'/' or (byte)'\\' or (byte)'%'))
+                return "'return_to' must not percent-encode control or non-ASCII characters, nor '.', '/', '\\' or '%' in its path";
+        }
+        if (value.StartsWith('/') && !value.StartsWith("//", StringComparison.Ordinal)) return null;
         if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.GetLeftPart(UriPartial.Authority) == new Uri(publicBase).GetLeftPart(UriPartial.Authority))
-            return value;
-        throw new ApiException(ApiError.Validation("'return_to' must be a path on this server"));
+            return null;
+        return "'return_to' must be a path on this server";
     }
 
     // The origin of the page that started the flow (a browser sends Origin on the SDK's cross-origin call): the
@@ -112,12 +128,13 @@ public static class OAuthApi
 
     // The provider's redirect. With a return_to the browser goes back there (?patchbay_connected= or
     // ?patchbay_error=); otherwise a small page says what happened and, in a popup, tells the opener and closes.
+    // A stored return_to is checked again (a state written before a rule existed): a bad one shows the page instead.
     static async Task<IResult> Callback(string slug, HttpRequest request, OAuthFlow flow, PublicUrls urls, CancellationToken ct)
     {
         var outcome = await flow.CompleteAsync(slug, request.Query, ct);
         // The URL carried the code and the state: the next page must not receive it as a referrer.
         request.HttpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
-        if (outcome.State?.ReturnTo is { } returnTo)
+        if (outcome.State?.ReturnTo is { } returnTo && ReturnToProblem(returnTo, urls.Base(request)) is null)
         {
             var separator = returnTo.Contains('?', StringComparison.Ordinal) ? '&' : '?';
             var target = outcome.Ok

@@ -30,15 +30,14 @@ public sealed class OAuthFlow(
         if (auth.GrantType == "client_credentials")
             throw new ApiException(ApiError.Validation($"{app.Name} connects with client credentials: POST /api/v1/{app.Slug}/integrate with its fields"));
         var client = await clients.FindAsync(orgId, environment, app.Slug, ct) ?? throw NotConfigured(app);
-        var prerequisites = CredentialInput.Read(auth.Prerequisites, input);
+        var prerequisites = CredentialInput.Read(app, AppManifest.OAuth2, input);
         var codeVerifier = auth.Pkce ? Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)) : null;
         var redirectUri = RedirectUri(publicBase, app.Slug);
         var state = await states.CreateAsync(orgId, environment, accountRowId, app.Slug, redirectUri,
             new OAuthStateContext(codeVerifier, prerequisites, mode, opener), returnTo, options.Value.StateLifetime, ct);
 
-        var configured = apps.Value.Overrides.GetValueOrDefault(app.Slug)?.AuthorizeUrl; // an operator's override is trusted as written
-        Templates.CheckHostLabels(auth.AuthorizeUrl!, prerequisites);
-        var url = new StringBuilder(Templates.Render(configured ?? auth.AuthorizeUrl!, prerequisites));
+        var url = new StringBuilder(HostRules.RenderUrl(auth.AuthorizeUrl!, apps.Value.Overrides.GetValueOrDefault(app.Slug)?.AuthorizeUrl, auth.Inputs, prerequisites, out var problem)
+            ?? throw new ApiException(ApiError.Validation(problem!)));
         void Add(string name, string value) =>
             url.Append(url.ToString().Contains('?', StringComparison.Ordinal) ? '&' : '?').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
         Add("response_type", "code");
@@ -86,7 +85,7 @@ public sealed class OAuthFlow(
     {
         ArgumentNullException.ThrowIfNull(app);
         var auth = app.Auth[AppManifest.OAuth2];
-        var prerequisites = CredentialInput.Read(auth.Prerequisites, input);
+        var prerequisites = CredentialInput.Read(app, AppManifest.OAuth2, input);
         var orgClient = prerequisites.ContainsKey("client_id") ? null : await clients.FindAsync(orgId, environment, app.Slug, ct);
         var clientId = prerequisites.GetValueOrDefault("client_id") ?? orgClient?.ClientId ?? throw NotConfigured(app);
         var secret = prerequisites.GetValueOrDefault("client_secret") ?? orgClient?.ClientSecret;

@@ -40,36 +40,36 @@ public sealed class TokenEndpoint(IHttpClientFactory httpClientFactory, IOptions
         return RequestAsync(app, form, clientId, clientSecret, prerequisites, ct);
     }
 
-    public string TokenUrl(AppManifest app, IReadOnlyDictionary<string, string> prerequisites)
+    // The token URL for these prerequisites (or the operator's override of it); null with the problem when a stored
+    // value would move it off the provider's host.
+    string? TokenUrl(AppManifest app, IReadOnlyDictionary<string, string> prerequisites, out string? problem)
     {
-        ArgumentNullException.ThrowIfNull(app);
-        var configured = apps.Value.Overrides.GetValueOrDefault(app.Slug)?.TokenUrl;
-        var manifest = app.Auth[AppManifest.OAuth2].TokenUrl!; // validated: oauth2 has a token_url
-        Templates.CheckHostLabels(manifest, prerequisites);
-        return Templates.Render(configured ?? manifest, prerequisites);
+        var auth = app.Auth[AppManifest.OAuth2];
+        return HostRules.RenderUrl(auth.TokenUrl!, apps.Value.Overrides.GetValueOrDefault(app.Slug)?.TokenUrl, auth.Inputs, prerequisites, out problem); // validated: oauth2 has a token_url
     }
 
     async Task<TokenResult> RequestAsync(AppManifest app, Dictionary<string, string> form, string clientId, string? clientSecret,
         IReadOnlyDictionary<string, string> prerequisites, CancellationToken ct)
     {
         var auth = app.Auth[AppManifest.OAuth2];
+        if (TokenUrl(app, prerequisites, out var problem) is not { } url) return Failure(problem!, rejected: true); // a stored value no retry can fix
         if (auth.TokenAuth == "basic")
         {
             // RFC 6749 §2.3.1: both parts form-urlencoded before Basic encoding.
             var pair = Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(clientSecret ?? "");
-            using var message = Build(app, form, prerequisites);
+            using var message = Build(url, form);
             message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
             return await SendAsync(message, ct);
         }
         form["client_id"] = clientId;
         if (clientSecret is not null) form["client_secret"] = clientSecret;
-        using var body = Build(app, form, prerequisites);
+        using var body = Build(url, form);
         return await SendAsync(body, ct);
     }
 
-    HttpRequestMessage Build(AppManifest app, Dictionary<string, string> form, IReadOnlyDictionary<string, string> prerequisites)
+    static HttpRequestMessage Build(string url, Dictionary<string, string> form)
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, TokenUrl(app, prerequisites)) { Content = new FormUrlEncodedContent(form) };
+        var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
         message.Headers.Accept.ParseAdd("application/json"); // GitHub answers form-encoded unless asked
         message.Headers.UserAgent.ParseAdd("Patchbay/1.0");
         return message;

@@ -128,6 +128,99 @@ public abstract class ConnectionsTests(PatchbayApp app)
             $"Failed to verify credentials: connect ECONNREFUSED 127.0.0.1:{PatchbayApp.ClosedPort}");
     }
 
+    // Values a customer might type (or an attacker would) where the app puts them in the API's host name. Each must be
+    // refused with a 400 naming the field before anything leaves: no request reaches the provider, nothing is stored.
+    public static readonly string[] HostileHostValues =
+    [
+        "evil.com", "evil.com/", "evil.com?", "evil.com#", "evil.com/x?", "a.evil.com", "evil.com:443", "user@evil.com", "evil.com/@x",
+        "http://127.0.0.1:18219", "127.0.0.1", "[::1]", "169.254.169.254", "%2e", "evil%2ecom", "evil%2Fx", ".", "..", "evil.",
+        "evil\u3002com", "\u3002", "evil\uFF0Ecom", "\uFF45vil", "\u212Aelvin", "caf\u00E9", "xn--caf-dma.evil", new string('a', 64), "-bad", "bad-",
+        "evil\\com", "evil\\", "a b", "evil\tcom", "evil\u0000", "evil\r\nHost: x", "evil;com", "evil,com", "*", "$(x)", "{{x}}",
+    ];
+
+    public static readonly TheoryData<string, string> HostFields = new()
+    {
+        { "shopify", "shop_domain" }, { "netsuite", "account_id" }, { "freshdesk", "subdomain" }, { "zendesk", "subdomain" }, { "pipedrive", "company_domain" },
+    };
+
+    static Dictionary<string, string> ValidFields(string slug) => slug switch
+    {
+        "shopify" => new() { ["shop_domain"] = "acme", ["access_token"] = FakeProvider.ShopifyToken },
+        "netsuite" => new() { ["account_id"] = "1234567", ["consumer_key"] = "a", ["consumer_secret"] = "b", ["token_id"] = "c", ["token_secret"] = "d" },
+        "freshdesk" => new() { ["subdomain"] = "acme", ["api_key"] = "k" },
+        "zendesk" => new() { ["subdomain"] = "acme", ["email"] = "a@acme.test", ["api_token"] = "t" },
+        _ => new() { ["company_domain"] = "acme", ["api_token"] = "t" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostFields))]
+    public async Task SaveKeyCredentials_HostileHostValues_400NamingTheField_NothingSentOrStored(string slug, string field)
+    {
+        var account = await app.CreateLinkedAccountAsync();
+        var sent = Provider.Requests.Count;
+        var accepted = new List<string>();
+        foreach (var value in HostileHostValues.Append(""))
+        {
+            var body = ValidFields(slug);
+            body[field] = value;
+            foreach (var (path, request) in (ValueTuple<string, Func<Task<HttpResponseMessage>>>[])[
+                (Save, () => SaveAsync(account, slug, body)),
+                ("/api/v2/public/migrate-token", () => app.ClientFor().PutAsJsonAsync("/api/v2/public/migrate-token",
+                    new { linked_account_id = account, slug, auth_object = slug is "zendesk" or "pipedrive" ? body.Append(new("access_token", "t")).ToDictionary() : body }, Ct))])
+            {
+                using var response = await request();
+                var text = await response.Content.ReadAsStringAsync(Ct);
+                if ((int)response.StatusCode != 400 || !text.Contains($"'{(path == Save ? "" : "auth_object.")}{field}'", StringComparison.Ordinal))
+                {
+                    accepted.Add($"{path} {JsonSerializer.Serialize(value)} → {(int)response.StatusCode} {text}");
+                    continue;
+                }
+                var json = await ApiAssert.ErrorAsync(response, 400, "BAD_REQUEST", "VALIDATION_ERROR");
+                Assert.Equal(4, json.EnumerateObject().Count(p => p.Name is "status_code" or "http_error_type" or "error" or "message"));
+            }
+        }
+        Assert.True(accepted.Count == 0, $"{slug}.{field} accepted {accepted.Count} hostile values:\n{string.Join('\n', accepted)}");
+        Assert.Equal(sent, Provider.Requests.Count);
+        Assert.Equal(0, await ConnectionCountAsync(account));
+    }
+
+    [Theory]
+    [InlineData("acme-store")]
+    [InlineData("Acme-Store.myshopify.com")]
+    [InlineData(" https://acme-store.myshopify.com/admin ")]
+    public async Task SaveKeyCredentials_ShopDomainAsCustomersTypeIt_ConnectsToThatShop(string shopDomain)
+    {
+        var account = await app.CreateLinkedAccountAsync();
+        await ApiAssert.OkAsync(await SaveAsync(account, "shopify", new { shop_domain = shopDomain, access_token = FakeProvider.ShopifyToken }));
+        Assert.Contains(Provider.Requests, r => r.Path == "/shopify/acme-store/shop.json");
+        var connected = Assert.Single((await AppAsync(account, "shopify")).GetProperty("connected_accounts").EnumerateArray());
+        Assert.Equal("acme-store.myshopify.com", connected.Str("identifier"));
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("ftp://127.0.0.1/x")]
+    [InlineData("data:text/plain,hi")]
+    [InlineData("gopher://127.0.0.1:70/")]
+    public async Task SaveKeyCredentials_RedirectToAnotherScheme_FailsVerificationCleanly(string target)
+    {
+        var account = await app.CreateLinkedAccountAsync();
+        Provider.StripeRedirect = target;
+        try
+        {
+            var response = await SaveAsync(account, "stripe", new { api_key = FakeProvider.StripeKey });
+            var json = await ApiAssert.ErrorAsync(response, 500, "INTERNAL_SERVER_ERROR", "SERVER_ERROR");
+            Assert.StartsWith("Failed to verify credentials: the provider redirected to a non-HTTP(S) URL (", json.Str("message"), StringComparison.Ordinal);
+            Assert.DoesNotContain(FakeProvider.StripeKey, json.GetRawText(), StringComparison.Ordinal);
+            Assert.Equal(0, await ConnectionCountAsync(account));
+        }
+        finally
+        {
+            Provider.StripeRedirect = null;
+        }
+    }
+
     [Fact]
     public async Task SlowProvider_DoesNotBlockOtherRequests()
     {

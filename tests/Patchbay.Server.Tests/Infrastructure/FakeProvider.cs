@@ -17,6 +17,7 @@ public sealed class FakeProvider : IAsyncDisposable
 {
     public const string StripeKey = "sk_test_good_4242";
     public const string HubSpotToken = "hubspot-oauth-token";
+    public const string ShopifyToken = "shpat_good_4242";
     public static readonly (string Account, string ConsumerKey, string ConsumerSecret, string TokenId, string TokenSecret) NetSuite =
         ("1234567_SB1", "ns-consumer-key", "ns-consumer-secret", "ns-token-id", "ns-token-secret");
 
@@ -26,6 +27,8 @@ public sealed class FakeProvider : IAsyncDisposable
     public ConcurrentQueue<(string Path, string? Authorization)> Requests { get; } = new();
     public bool StripeKeyRevoked { get; set; }
     public bool StripeDown { get; set; }
+    // Where Stripe's API redirects, when set (a redirect to another scheme must fail the verification cleanly).
+    public string? StripeRedirect { get; set; }
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);
     public string BaseUrl { get; private set; } = "";
 
@@ -42,7 +45,8 @@ public sealed class FakeProvider : IAsyncDisposable
         });
 
         app.MapGet("/v1/account", (HttpRequest r) =>
-            StripeDown ? Results.StatusCode(503)
+            StripeRedirect is { } target ? Results.Redirect(target)
+            : StripeDown ? Results.StatusCode(503)
             : !StripeKeyRevoked && r.Headers.Authorization == $"Bearer {StripeKey}" ? Results.Json(new { id = "acct_1", email = "owner@acme.test" })
             : Results.Json(new { error = new { message = "Invalid API Key provided" } }, statusCode: 401));
 
@@ -56,6 +60,10 @@ public sealed class FakeProvider : IAsyncDisposable
 
         app.MapGet("/account-info/v3/details", (HttpRequest r) =>
             r.Headers.Authorization == $"Bearer {HubSpotToken}" ? Results.Json(new { portalId = 4242, timeZone = "UTC" }) : Results.StatusCode(401));
+
+        // Shopify, with the shop (the one label of {{shop_domain}}) as the first path segment of the overridden base URL.
+        app.MapGet("/shopify/{shop}/shop.json", (string shop, HttpRequest r) =>
+            r.Headers["X-Shopify-Access-Token"] == ShopifyToken ? Results.Json(new { shop = new { myshopify_domain = $"{shop}.myshopify.com" } }) : Results.StatusCode(401));
 
         // SendGrid stands in for a provider that answers too slowly.
         app.MapGet("/v3/user/email", async (CancellationToken ct) =>

@@ -113,6 +113,10 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
         foreach (var slug in (string[])["stripe", "netsuite", "hubspot", "sendgrid"])
             settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
+        // Apps whose host holds a customer's value keep it in the overridden URL, as a path segment.
+        settings["Patchbay:Apps:Overrides:shopify:BaseUrl"] = provider.BaseUrl + "/shopify/{{shop_domain|label|lower}}";
+        settings["Patchbay:Apps:Overrides:freshdesk:BaseUrl"] = provider.BaseUrl + "/freshdesk/{{subdomain|trim|lower}}";
+        settings["Patchbay:Apps:Overrides:zendesk:BaseUrl"] = provider.BaseUrl + "/zendesk/{{subdomain|trim|lower}}";
         settings["Patchbay:Apps:Overrides:brevo:BaseUrl"] = "http://patchbay-test.invalid";             // never resolves (RFC 6761)
         settings["Patchbay:Apps:Overrides:pipedrive:BaseUrl"] = $"http://127.0.0.1:{ClosedPort}";       // nothing listens
         settings["Patchbay:Apps:Overrides:klaviyo:BaseUrl"] = "http://169.254.169.254";                 // metadata address: refused

@@ -279,6 +279,68 @@ public abstract class OAuthTests(PatchbayApp app)
         await ApiAssert.ErrorAsync(await app.ClientFor(key).GetAsync("/api/v1/asana/integrate", Ct), 400, "BAD_REQUEST", "MISSING_LINKED_ACCOUNT_ID");
     }
 
+    async Task<long> StateCountAsync(string account) => await app.Db.ExecuteScalarAsync<long>(
+        "select count(*) from oauth_states s join linked_accounts la on la.id = s.linked_account_row_id where la.account_id = @account", new { account }, Ct);
+
+    // Shopify's shop domain is typed as customers know it (acme, acme.myshopify.com, its admin URL); anything that is not
+    // one shop on myshopify.com is refused before a state is stored or a URL is given out.
+    [Fact]
+    public async Task OAuthUrl_HostileShopDomain_400NamingTheField_NoStateStored()
+    {
+        var (orgId, key, account) = await OrgAsync();
+        await ApiAssert.OkAsync(await app.AdminClient().PutAsJsonAsync($"/admin/v1/orgs/{orgId}/oauth/shopify",
+            new { client_id = FakeOAuthProvider.ClientId, client_secret = FakeOAuthProvider.ClientSecret }, Ct));
+        var client = app.ClientFor(key, account);
+        foreach (var evil in Patchbay.Tests.Apps.ConnectionsTests.HostileHostValues)
+        {
+            var refused = await ApiAssert.ErrorAsync(await client.GetAsync(
+                $"/api/v2/public/linked-account/integration/oauth-url/shopify?shop_domain={Uri.EscapeDataString(evil)}", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+            Assert.Contains("'shop_domain'", refused.Str("message"), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await StateCountAsync(account));
+        foreach (var typed in (string[])["acme-store", "Acme-Store.myshopify.com", "https://acme-store.myshopify.com/admin"])
+        {
+            var url = await AuthUrlAsync(key, account, "shopify", $"?shop_domain={Uri.EscapeDataString(typed)}");
+            Assert.Equal("https://acme-store.myshopify.com/admin/oauth/authorize", url.GetLeftPart(UriPartial.Path));
+        }
+    }
+
+    // return_to ends up in a Location header: it must be printable ASCII, and percent-encoding must not smuggle in
+    // what the plain checks refuse (a dot, a slash or a backslash in the path, non-ASCII such as U+3002, which some
+    // browsers read as a dot).
+    [Fact]
+    public async Task ReturnTo_NonAsciiOrEncodedHostCharacters_Refused_AndStoredValuesNeverFailTheCallback()
+    {
+        var (_, key, account) = await OrgAsync("asana");
+        var client = app.ClientFor(key, account);
+        foreach (var hostile in (string[])["/\u3002evil.example", "/%E3%80%82evil.example", "/%e3%80%82evil.example", "/\uFF0F\uFF0Fevil.example",
+            "/%2F%2Fevil.example", "/%2fevil.example", "/%5Cevil.example", "/%2e%2e/evil", "/%252F%252Fevil.example", "/caf\u00E9", "/caf%C3%A9",
+            "/x?next=%C3%A9", "/%00", "/x?%0d%0aSet-Cookie:%20a=b", "/\u0085", "/\u200Bevil", "/x\u007F"])
+        {
+            var refused = await ApiAssert.ErrorAsync(await client.GetAsync(
+                $"/api/v2/public/linked-account/integration/oauth-url/asana?return_to={Uri.EscapeDataString(hostile)}", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+            Assert.StartsWith("'return_to' must ", refused.Str("message"), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await StateCountAsync(account));
+        // Encoded characters in the query stay allowed: they cannot change where the browser goes.
+        await AuthUrlAsync(key, account, "asana", $"?return_to={Uri.EscapeDataString("/connect?next=%2Fhome%3Fa%3Db&q=a%20b")}");
+
+        // A state stored before these checks (or written by hand) is re-checked at the callback: the customer sees
+        // the result page instead of a redirect, never a server error.
+        foreach (var stored in (string[])["/\u3002evil.example", "/%E3%80%82evil.example", "//evil.example"])
+        {
+            var url = await AuthUrlAsync(key, account, "asana", "?return_to=/connect");
+            await app.Db.ExecuteAsync("""
+                update oauth_states set return_to = @stored
+                where used_at is null and linked_account_row_id = (select id from linked_accounts where account_id = @account)
+                """, new { stored, account }, Ct);
+            using var page = await ConsentAsync(url);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Null(page.Headers.Location);
+            Assert.Contains("Asana connected", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task ClientCredentials_HelpScout_ConnectsDirectly_AndRenewsByAskingAgain()
     {

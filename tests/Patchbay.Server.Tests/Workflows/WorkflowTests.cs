@@ -34,17 +34,17 @@ public abstract class WorkflowTests(PatchbayApp app)
         return (key, await app.CreateLinkedAccountAsync(apiKey: key));
     }
 
-    static StringContent Body(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
+    internal static StringContent Body(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 
-    static JsonObject Graph(object[] nodes, object[] edges, object? settings = null) =>
+    internal static JsonObject Graph(object[] nodes, object[] edges, object? settings = null) =>
         JsonSerializer.SerializeToNode(new { nodes, edges, settings = settings ?? new { } })!.AsObject();
 
-    static object Node(string id, string type, object? data = null, int attempts = 1) => new { id, type, name = id, data = data ?? new { }, maximum_attempts = attempts };
+    internal static object Node(string id, string type, object? data = null, int attempts = 1) => new { id, type, name = id, data = data ?? new { }, maximum_attempts = attempts };
 
-    static object Edge(string source, string target, string? handle = null) => new { id = $"{source}-{target}-{handle}", source, target, sourceHandle = handle };
+    internal static object Edge(string source, string target, string? handle = null) => new { id = $"{source}-{target}-{handle}", source, target, sourceHandle = handle };
 
     // Creates a private workflow for the account with the graph, publishes it; returns (draft id, version id).
-    static async Task<(string Draft, string Version)> PublishAsync(HttpClient client, JsonObject graph, string name = "Flow", string? alias = null)
+    internal static async Task<(string Draft, string Version)> PublishAsync(HttpClient client, JsonObject graph, string name = "Flow", string? alias = null)
     {
         var created = await ApiAssert.OkAsync(await client.PostAsync("/api/v2/public/workflow", Body(new { name }), Ct));
         RefoldOpenApi.AssertResponse("POST", "/api/v2/public/workflow", 200, created);
@@ -57,7 +57,7 @@ public abstract class WorkflowTests(PatchbayApp app)
         return (draft, published.Str("_id"));
     }
 
-    static HttpRequestMessage Execute(string version, object payload, bool sync, string slug = "custom")
+    internal static HttpRequestMessage Execute(string version, object payload, bool sync, string slug = "custom")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v2/public/workflow/{version}/execute") { Content = Body(payload) };
         request.Headers.Add("slug", slug);
@@ -71,7 +71,7 @@ public abstract class WorkflowTests(PatchbayApp app)
         while (await worker.RunOnceAsync(Ct)) { }
     }
 
-    static async Task<JsonElement> ExecutionAsync(HttpClient client, string id)
+    internal static async Task<JsonElement> ExecutionAsync(HttpClient client, string id)
     {
         var json = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/execution/{id}", Ct));
         RefoldOpenApi.AssertResponse("GET", "/api/v2/public/execution/{execution_id}", 200, json);
@@ -186,6 +186,14 @@ public abstract class WorkflowTests(PatchbayApp app)
             ("const a = []; while (true) { a.push('x'.repeat(1000000)); }", "MB"),        // memory
             ("function f(n) { return f(n + 1) + 1; } return f(0);", "recursed deeper"),   // recursion
             ("return globalThis.System === undefined && typeof require === 'undefined' ? eval('1') : 'host';", "String compilation has been disabled"), // no eval, no host
+            // These crashed the server before code ran in sandbox processes (a stack overflow cannot be caught).
+            ("let o = []; for (let i = 0; i < 100000; i++) o = [o]; return o;", "nested deeper than 48 levels"),
+            ("let o = []; for (let i = 0; i < 100000; i++) o = [o]; return JSON.stringify(o).length;", "the script"),
+            // These ran past their limits inside one statement.
+            ("return 'x'.repeat(2 ** 27).length;", "MB"),
+            ("return new ArrayBuffer(2 ** 29).byteLength;", "MB"),
+            ("return Atomics.wait(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 20000);", "Atomics.wait cannot be used"),
+            ("return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms"),
         })
         {
             var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
