@@ -79,9 +79,9 @@ public static class JsonBody
                     element.GetString();
                     return null;
                 case JsonValueKind.Array:
-                    var index = 0;
+                    var items = path + "[]";
                     foreach (var item in element.EnumerateArray())
-                        if (Check(item, $"{path}[{index++}]", strings, duplicatesAllowedAt) is { } problem) return problem;
+                        if (Check(item, items, strings, duplicatesAllowedAt) is { } problem) return problem;
                     return null;
                 case JsonValueKind.Object:
                     HashSet<string>? seen = duplicatesAllowedAt?.Contains(path) == true ? null : new(StringComparer.Ordinal);

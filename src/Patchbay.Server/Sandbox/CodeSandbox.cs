@@ -57,7 +57,16 @@ public sealed partial class CodeSandbox : IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            child = idle.TryTake(out var warm) && !warm.Exited ? warm : await StartAsync(ct);
+            while (idle.TryTake(out var warm))
+            {
+                if (!warm.Exited)
+                {
+                    child = warm;
+                    break;
+                }
+                Retire(warm); // died while idle (killed from outside, or its own watchdog)
+            }
+            child ??= await StartAsync(ct);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(limits.Timeout + KillMargin);
             (byte Kind, string Text)? answer;
