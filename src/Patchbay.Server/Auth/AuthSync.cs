@@ -52,7 +52,11 @@ public sealed class AuthSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listener = db.Dialect is PostgresDialect pg ? ListenAsync(pg, stoppingToken) : Task.CompletedTask;
+        var listener = db.Dialect.ListenAsync(Channel, payload =>
+        {
+            Apply(payload);
+            return Task.CompletedTask;
+        }, () => ReconcileAsync(stoppingToken), logger, stoppingToken); // anything revoked while this node was not listening
         await Task.WhenAll(listener, ReconcileLoopAsync(stoppingToken));
     }
 
@@ -69,39 +73,6 @@ public sealed class AuthSync(
             catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
             {
                 logger.LogWarning(e, "Re-reading revocations failed; retrying next interval");
-            }
-        }
-    }
-
-    async Task ListenAsync(PostgresDialect pg, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = pg.CreateUnpooledConnection();
-                await connection.OpenAsync(ct);
-                connection.Notification += (_, e) => Apply(e.Payload);
-                await using (var listen = new NpgsqlCommand($"listen {Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(ct);
-                // Anything revoked while this node was not listening.
-                await ReconcileAsync(ct);
-                while (!ct.IsCancellationRequested)
-                {
-                    // A silent network failure would leave WaitAsync waiting forever; a periodic ping surfaces it.
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), ct))
-                    {
-                        await using var ping = new NpgsqlCommand("select 1", connection);
-                        await ping.ExecuteScalarAsync(ct);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or System.IO.IOException or TimeoutException)
-            {
-                logger.LogWarning(e, "Revocation listener lost its connection; reconnecting");
-                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
-                catch (OperationCanceledException) { return; }
             }
         }
     }

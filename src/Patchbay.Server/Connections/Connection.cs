@@ -50,3 +50,24 @@ public sealed record ConnectionContext
     public required string AccountRowId { get; init; }
     public required string AccountId { get; init; }
 }
+
+// A connection claimed for a re-check, with what verifying it needs.
+public sealed record RecheckClaim
+{
+    public required string Id { get; init; }
+    public required string AppKey { get; init; }
+    public required string AuthType { get; init; }
+    public required string IntegrationId { get; init; }
+    public required string SealedCredentials { get; init; }
+    public int CheckFailures { get; init; }
+}
+
+// How a re-check ended: verified, refused by the provider (the connection expires), not checkable now (retried with
+// backoff), or not checkable at all any more (the app or its check is gone).
+public enum RecheckOutcome
+{
+    Verified,
+    Rejected,
+    Deferred,
+    Unverifiable,
+}

@@ -81,15 +81,51 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             where la.id = @accountRowId and i.app_key = @slug and c.auth_type = @authType
             """, new { accountRowId, slug, authType }, ct);
 
-    public async Task<bool> TryLeaseRefreshAsync(string id, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct) =>
-        await db.ExecuteAsync("""
-            update connections set refresh_lease_owner = @owner, refresh_lease_until = @until
-            where id = @id and status = 'active' and (refresh_lease_until is null or refresh_lease_until < @now)
-            """, new { id, owner, now, until }, ct) == 1;
+    // Key-based connections are verified again every RecheckInterval (ConnectionCheckWorker).
+    static readonly LeasedWork Recheck = new("connections", "status = 'active' and next_check_at <= @now", "next_check_at");
+
+    // Claims connections due for a re-check; returns how many were claimed and those still held (with their app).
+    public async Task<(int Count, IReadOnlyList<RecheckClaim> Claimed)> ClaimForRecheckAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch, CancellationToken ct)
+    {
+        var ids = await Recheck.ClaimAsync<string>(db, owner, now, lease, batch, ct, returning: "id");
+        if (ids.Count == 0) return (0, []);
+        var claimed = await db.QueryAsync<RecheckClaim>($"""
+            select c.id, i.app_key, c.auth_type, c.integration_id, c.sealed_credentials, c.check_failures
+            from connections c join integrations i on i.id = c.integration_id
+            where {db.Dialect.InList("c.id", "ids")} and c.lease_owner = @owner
+            """, new { ids = ids.ToArray(), owner }, ct);
+        return (ids.Count, claimed);
+    }
+
+    // Applies a re-check's outcome and drops the lease, unless the connection was saved again meanwhile (which
+    // clears it), and refreshes its integration's summary in the same transaction.
+    public Task FinishRecheckAsync(string id, string owner, RecheckOutcome outcome, DateTimeOffset now, DateTimeOffset? next, CancellationToken ct)
+    {
+        var set = outcome switch
+        {
+            RecheckOutcome.Verified => "last_verified_at = @now, next_check_at = @next, check_failures = 0",
+            RecheckOutcome.Rejected => "status = 'expired', next_check_at = null, updated_at = @now",
+            RecheckOutcome.Deferred => "check_failures = check_failures + 1, next_check_at = @next",
+            _ => "next_check_at = null",
+        };
+        return db.InTransactionAsync(async tx =>
+        {
+            var changed = await tx.ExecuteAsync(
+                $"update connections set {set}, lease_owner = null, lease_until = null where id = @id and lease_owner = @owner", new { id, owner, now, next }, ct);
+            if (changed > 0) await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
+        }, ct);
+    }
+
+    // OAuth token refresh: its own lease columns, so a re-check and a refresh of one connection never wait on each
+    // other. Any active connection can be refreshed on demand; the worker refreshes those whose refresh_at has come.
+    static readonly LeasedWork Refresh = new("connections", "status = 'active'", "refresh_at", "refresh_lease");
+    static readonly LeasedWork RefreshDue = Refresh with { Due = "status = 'active' and refresh_at <= @now" };
+
+    public Task<bool> TryLeaseRefreshAsync(string id, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken ct) =>
+        Refresh.TryClaimAsync(db, id, owner, now, until - now, ct);
 
     public Task ReleaseRefreshAsync(string id, string owner, CancellationToken ct) =>
-        db.ExecuteAsync("update connections set refresh_lease_owner = null, refresh_lease_until = null where id = @id and refresh_lease_owner = @owner",
-            new { id, owner }, ct);
+        Refresh.ReleaseAsync(db, owner, [id], ct);
 
     public Task StoreRefreshedAsync(ConnectionContext connection, string owner, IReadOnlyDictionary<string, string> credentials,
         DateTimeOffset? tokenExpiresAt, DateTimeOffset? refreshAt, DateTimeOffset now, CancellationToken ct)
@@ -123,11 +159,7 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             """, new { id, owner, retryAt }, ct);
 
     public Task<IReadOnlyList<string>> DueForRefreshAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
-        db.QueryAsync<string>("""
-            select id from connections
-            where status = 'active' and refresh_at <= @now and (refresh_lease_until is null or refresh_lease_until < @now)
-            order by refresh_at limit @limit
-            """, new { now, limit }, ct);
+        RefreshDue.DueAsync(db, now, limit, ct);
 
     public Task<IReadOnlyList<AccountConnection>> ForAccountAsync(string accountRowId, CancellationToken ct) =>
         db.QueryAsync<AccountConnection>("""

@@ -62,4 +62,15 @@ public sealed class SqliteDialect : SqlDialect
         e is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     public override Task NotifyAsync(DbTx tx, string channel, string payload, CancellationToken ct) => Task.CompletedTask;
+
+    public override Task LockKeyAsync(DbTx tx, string key, CancellationToken ct) => Task.CompletedTask;
+
+    public override Task LockRowAsync(DbTx tx, string table, string id, CancellationToken ct) => Task.CompletedTask;
+
+    public override bool BatchesStatements => false;
+
+    public override bool Exists => FilePath is { Length: > 0 } file && (file == ":memory:" || File.Exists(file));
+
+    public override Task ListenAsync(string channel, Func<string, Task> onMessage, Func<Task> onReconnect, ILogger logger, CancellationToken ct) =>
+        Task.CompletedTask;
 }

@@ -42,8 +42,8 @@ public static class VaultCommands
         try
         {
             // Operates on an existing installation only: no database file, schema or key is ever created here.
-            if (db.Dialect is SqliteDialect sqlite && !File.Exists(sqlite.FilePath))
-                throw new InvalidOperationException($"No Patchbay database at {Path.GetFullPath(sqlite.FilePath)} (check Patchbay:DataDirectory).");
+            if (!db.Dialect.Exists)
+                throw new InvalidOperationException("No Patchbay database at the configured location (check Patchbay:DataDirectory or Patchbay:Database:ConnectionString).");
             await services.GetRequiredService<Vault>().InitializeAsync(ct, createFirstKey: false);
         }
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)

@@ -75,8 +75,7 @@ public sealed class ExecutionService(
         await db.InTransactionAsync(async tx =>
         {
             // Events with one key fired at once take turns, so exactly one of them runs.
-            if (idempotencyKey is not null && tx.Dialect.Provider == DatabaseProvider.Postgres)
-                await tx.ExecuteAsync("select pg_advisory_xact_lock(hashtext(@lockKey))", new { lockKey = $"{account.Id}/{idempotencyKey}" }, ct);
+            if (idempotencyKey is not null) await tx.Dialect.LockKeyAsync(tx, $"{account.Id}/{idempotencyKey}", ct);
             var duplicate = idempotencyKey is not null && await tx.QueryFirstOrDefaultAsync<bool>("""
                 select exists (select 1 from executions where org_id = @OrgId and environment = @Environment and idempotency_key = @idempotencyKey
                                and linked_account_row_id = @Id and created_at > @since)

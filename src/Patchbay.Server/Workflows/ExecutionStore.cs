@@ -125,18 +125,15 @@ public sealed class ExecutionStore(Db db)
     public Task<IReadOnlyList<NodeRunRow>> NodeRunsAsync(string executionId, CancellationToken ct) =>
         db.QueryAsync<NodeRunRow>("select * from execution_nodes where execution_id = @executionId order by seq", new { executionId }, ct);
 
+    // Executions come due at run_at (new, retried, resumed after a delay or a webhook).
+    static readonly LeasedWork Due = new("executions", "run_at <= @now", "run_at");
+
     public Task<IReadOnlyList<ExecutionRow>> ClaimAsync(string owner, DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken ct) =>
-        db.InTransactionAsync(tx => tx.QueryAsync<ExecutionRow>($"""
-            update executions set lease_owner = @owner, lease_until = @until
-            where id in (select id from executions where run_at <= @now and (lease_until is null or lease_until < @now)
-                         order by run_at limit @limit {db.Dialect.SkipLocked})
-            returning {Columns}
-            """, new { owner, now, until, limit }, ct), ct);
+        Due.ClaimAsync<ExecutionRow>(db, owner, now, until - now, limit, ct, returning: Columns);
 
     // Only the executions still running here: one that this server dropped must not be kept from the others.
     public Task<int> RenewLeasesAsync(string owner, string[] ids, DateTimeOffset until, CancellationToken ct) =>
-        ids.Length == 0 ? Task.FromResult(0)
-        : db.ExecuteAsync($"update executions set lease_until = @until where lease_owner = @owner and {db.Dialect.InList("id", "ids")}", new { owner, ids, until }, ct);
+        Due.RenewAsync(db, owner, ids, until, ct);
 
     public Task<WaitRow?> GetWaitAsync(string id, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<WaitRow>("select id, execution_id, node_id, body, received_at from execution_waits where id = @id", new { id }, ct);
@@ -211,7 +208,7 @@ public sealed class ExecutionStore(Db db)
         var results = new string?[batch.Length];
         // SQLite is in-process: a round trip costs nothing, and its parameter binding is linear in the parameter count,
         // so one long command would cost more than it saves. PostgreSQL gets the batch.
-        var simple = tx.Dialect.Provider == DatabaseProvider.Postgres ? Enumerable.Range(0, batch.Length).Where(i => IsSimple(batch[i])).ToList() : [];
+        var simple = tx.Dialect.BatchesStatements ? Enumerable.Range(0, batch.Length).Where(i => IsSimple(batch[i])).ToList() : [];
         if (simple.Count > 0)
         {
             var sql = new System.Text.StringBuilder();

@@ -285,19 +285,15 @@ public sealed class ScheduleWorker(
     IOptions<WorkerOptions> workerOptions, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, logger)
 {
     const int Batch = 50;
-    readonly string owner = $"{System.Environment.MachineName}/{System.Environment.ProcessId}/{Guid.NewGuid():N}";
+    static readonly LeasedWork Due = new("schedules", "status = 'running' and next_run_at <= @now", "next_run_at");
+    readonly string owner = LeasedWork.NewOwner();
 
     protected override TimeSpan Interval => options.Value.PollInterval;
 
     public override async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         var now = Time.GetUtcNow();
-        var due = await db.InTransactionAsync(tx => tx.QueryAsync<ScheduleRow>($"""
-            update schedules set lease_owner = @owner, lease_until = @until
-            where id in (select id from schedules where status = 'running' and next_run_at <= @now and (lease_until is null or lease_until < @now)
-                         order by next_run_at limit @Batch {db.Dialect.SkipLocked})
-            returning *
-            """, new { owner, until = now + options.Value.LeaseDuration, now, Batch }, ct), ct);
+        var due = await Due.ClaimAsync<ScheduleRow>(db, owner, now, options.Value.LeaseDuration, Batch, ct);
         var started = 0;
         foreach (var s in due)
         {

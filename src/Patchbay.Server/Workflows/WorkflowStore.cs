@@ -102,8 +102,7 @@ public sealed class WorkflowStore(Db db)
         db.InTransactionAsync(async tx =>
         {
             // Two publishes of one draft at once take turns (SQLite's single writer does this by itself).
-            if (tx.Dialect.Provider == DatabaseProvider.Postgres)
-                await tx.ExecuteAsync("select id from workflows where id = @Id for update", new { draft.Id }, ct);
+            await tx.Dialect.LockRowAsync(tx, "workflows", draft.Id, ct);
             var version = 1 + await tx.QueryFirstOrDefaultAsync<int>("select coalesce(max(version), 0) from workflows where draft_id = @Id", new { draft.Id }, ct);
             var row = draft with { Id = newId, DraftId = draft.Id, Version = version, CurrentVersion = version, Published = true, LiveVersionId = null, CreatedAt = now, UpdatedAt = now };
             await tx.ExecuteAsync("update workflows set published = @no where draft_id = @Id", new { no = false, draft.Id }, ct);
