@@ -19,15 +19,6 @@ public sealed class ExecutionService(
             ?? throw new ApiException(LinkedAccountsApi.NotFound(caller, caller.AccountId));
     }
 
-    // The live version behind an id (a version's own, or a draft's) or alias.
-    public async Task<WorkflowRow?> LiveVersionAsync(string orgId, string environment, string idOrAlias, CancellationToken ct)
-    {
-        var workflow = await workflows.FindAsync(orgId, environment, idOrAlias, ct);
-        if (workflow is null) return null;
-        if (workflow.IsVersion) return workflow.Published ? workflow : null;
-        return workflow.LiveVersionId is { } live ? await workflows.GetAsync(orgId, environment, live, ct) : null;
-    }
-
     public async Task<ExecutionRow> StartAsync(WorkflowRow version, LinkedAccountRow account, string configId, JsonNode payload, bool sync,
         string source, string? instanceTag, CancellationToken ct, string? name = null)
     {

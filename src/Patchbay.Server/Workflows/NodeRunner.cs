@@ -215,9 +215,8 @@ public sealed class NodeRunner(
                 : new NodeOutcome.Failed($"child execution {ran.Id} ended {ran.Status}{(ran.Error is null ? "" : ": " + ran.Error)}", Retryable: false);
         }
         var target = WorkflowDefinition.Text(plan.Settings["workflow_id"]) ?? ValueTemplates.AsText(plan.Settings["workflow_id"]);
-        var workflow = await workflows.FindAsync(execution.OrgId, execution.Environment, target, ct);
-        var version = workflow is null ? null : workflow.IsVersion ? workflow : workflow.LiveVersionId is { } live ? await workflows.GetAsync(execution.OrgId, execution.Environment, live, ct) : null;
-        if (version is null || !version.Published) return new NodeOutcome.Failed($"no published workflow '{target}'", Retryable: false);
+        var version = await workflows.LiveVersionAsync(execution.OrgId, execution.Environment, target, ct);
+        if (version is null) return new NodeOutcome.Failed($"no published workflow '{target}'", Retryable: false);
         if (version.IsPrivate && version.LinkedAccountRowId != execution.LinkedAccountRowId)
             return new NodeOutcome.Failed($"workflow '{target}' is private to another linked account", Retryable: false);
         var definition = await workflows.DefinitionAsync(version.Id, ct);

@@ -316,8 +316,7 @@ public sealed class ScheduleWorker(
 
     async Task<bool> StartAsync(ScheduleRow s, DateTimeOffset now, CancellationToken ct)
     {
-        var draft = await workflows.GetAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
-        var version = draft?.LiveVersionId is { } live ? await workflows.GetAsync(s.OrgId, s.Environment, live, ct) : null;
+        var version = await workflows.LiveVersionAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
         var next = ScheduleTimes.Next(s, now);
         ExecutionRow? row = null;
         if (version is not null)

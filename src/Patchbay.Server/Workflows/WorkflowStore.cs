@@ -97,6 +97,16 @@ public sealed class WorkflowStore(Db db)
             where id = @Id and draft_id is null
             """, row, ct);
 
+    // The live version behind an id (a version's own, or a draft's) or alias: what executes. Null when there is none
+    // (unknown, never published, or a version that is no longer the published one).
+    public async Task<WorkflowRow?> LiveVersionAsync(string orgId, string environment, string idOrAlias, CancellationToken ct)
+    {
+        var workflow = await FindAsync(orgId, environment, idOrAlias, ct);
+        if (workflow is null) return null;
+        if (workflow.IsVersion) return workflow.Published ? workflow : null;
+        return workflow.LiveVersionId is { } live ? await GetAsync(orgId, environment, live, ct) : null;
+    }
+
     // Snapshots the draft as its next version, which becomes the live one.
     public Task<WorkflowRow> PublishAsync(WorkflowRow draft, string newId, DateTimeOffset now, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>

@@ -305,7 +305,7 @@ public static class WorkflowsApi
         if (v2 && slug.Length == 0) throw new ApiException(ApiError.Validation("Workflow ID and slug are required"));
         var payload = await ReadAsync(http, required: false);
         var account = await service.AccountAsync(caller, ct);
-        var version = await service.LiveVersionAsync(caller.OrgId, caller.Environment, id, ct)
+        var version = await workflows.LiveVersionAsync(caller.OrgId, caller.Environment, id, ct)
             ?? throw new ApiException(ApiError.NotFound(ErrorCodes.ServerError, $"No published workflow with id or alias '{id}'"));
         if (version.IsPrivate && version.LinkedAccountRowId != account.Id)
             throw new ApiException(ApiError.Forbidden(ErrorCodes.ServerError, "Workflow is private to another linked account"));
