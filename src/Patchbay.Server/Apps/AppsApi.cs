@@ -72,7 +72,7 @@ public static class AppsApi
 
     // AP3, unauthenticated: every auth type of the app, each field "string", or {type, required: false} when optional.
     static async Task<Results<Ok<Dictionary<string, Dictionary<string, object>>>, ApiError>> AuthStructure(
-        string slug, AppCatalog catalog, Db db, CancellationToken ct)
+        string slug, AppCatalog catalog, OrgAppStore orgApps, CancellationToken ct)
     {
         if (catalog.Find(slug) is { } app)
         {
@@ -93,8 +93,7 @@ public static class AppsApi
             return TypedResults.Ok(structure);
         }
         // Custom apps have no schema of their own (refold-api.md AP3).
-        var isCustom = await db.ExecuteScalarAsync<long>("select count(*) from custom_apps where slug = @slug", new { slug }, ct) > 0;
-        if (isCustom) return TypedResults.Ok(new Dictionary<string, Dictionary<string, object>>());
+        if (await orgApps.IsCustomAppAsync(slug, ct)) return TypedResults.Ok(new Dictionary<string, Dictionary<string, object>>());
         return ApiError.NotFound(ErrorCodes.ServerError, $"Schema not found for integration type: {slug}");
     }
 

@@ -11,6 +11,10 @@ public sealed class OrgAppStore(Db db, AppCatalog catalog)
         app is not null && (app.DefaultKeyBasedType is not null || hasOAuthClient
             || app.Auth.GetValueOrDefault(AppManifest.OAuth2)?.GrantType == "client_credentials");
 
+    // An org's own app (custom_apps): it has no schema of its own.
+    public async Task<bool> IsCustomAppAsync(string slug, CancellationToken ct) =>
+        await db.ExecuteScalarAsync<long>("select count(*) from custom_apps where slug = @slug", new { slug }, ct) > 0;
+
     public async Task<IReadOnlyList<AppManifest>> EnabledAsync(string orgId, string environment, CancellationToken ct)
     {
         var overrides = await OverridesAsync(orgId, environment, ct);

@@ -34,17 +34,19 @@ public sealed record Paginated<T>(
     [property: JsonPropertyName("hasPrevPage")] bool HasPrevPage,
     [property: JsonPropertyName("hasNextPage")] bool HasNextPage,
     [property: JsonPropertyName("prevPage")] int? PrevPage,
-    [property: JsonPropertyName("nextPage")] int? NextPage);
+    [property: JsonPropertyName("nextPage")] int? NextPage,
+    // Refold's workflow lists add an (always empty) `schema`; absent elsewhere.
+    [property: JsonPropertyName("schema"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] System.Text.Json.Nodes.JsonObject? Schema = null);
 
 public static class Paginated
 {
-    public static Paginated<T> Of<T>(IReadOnlyList<T> docs, long total, Page page)
+    public static Paginated<T> Of<T>(IReadOnlyList<T> docs, long total, Page page, System.Text.Json.Nodes.JsonObject? schema = null)
     {
         ArgumentNullException.ThrowIfNull(page);
         var totalPages = Math.Max(1, (total + page.Limit - 1) / page.Limit);
         var hasNext = page.Number < totalPages;
         var hasPrev = page.Number > 1;
         return new Paginated<T>(docs, total, page.Limit, totalPages, page.Number, (long)page.Offset + 1,
-            hasPrev, hasNext, hasPrev ? page.Number - 1 : null, hasNext ? page.Number + 1 : null);
+            hasPrev, hasNext, hasPrev ? page.Number - 1 : null, hasNext ? page.Number + 1 : null, schema);
     }
 }

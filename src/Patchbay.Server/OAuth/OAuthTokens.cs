@@ -55,14 +55,15 @@ public sealed class OAuthTokens(
     async Task<RefreshOutcome> RefreshCoreAsync(string connectionId, bool wait, CancellationToken ct)
     {
         var o = options.Value;
-        var giveUpAt = DateTimeOffset.UtcNow + o.RefreshLease;
+        // How long to wait for another node is real elapsed time (a monotonic clock), not the business clock.
+        var waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             var now = time.GetUtcNow();
             if (await store.TryLeaseRefreshAsync(connectionId, owner, now, now + o.RefreshLease, ct)) break;
             var current = await store.GetContextAsync(connectionId, ct);
             if (current is null || current.Status != ConnectionStatus.Active) return RefreshOutcome.Expired;
-            if (!wait || DateTimeOffset.UtcNow > giveUpAt) return RefreshOutcome.Busy;
+            if (!wait || System.Diagnostics.Stopwatch.GetElapsedTime(waitStarted) > o.RefreshLease) return RefreshOutcome.Busy;
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct); // another node is refreshing; look again shortly
         }
 

@@ -20,7 +20,7 @@ public sealed record WorkflowRow
     public required string Name { get; init; }
     public string Description { get; init; } = "";
     public string? Alias { get; init; }
-    public string TriggerType { get; init; } = "api";
+    public string TriggerType { get; init; } = Engine.TriggerTypes.Api;
     public string? TriggerEvent { get; init; }
     public required string Definition { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -41,12 +41,26 @@ public sealed class WorkflowStore(Db db)
     // Versions never change, so their parsed graphs are shared by every execution on this node.
     readonly ConcurrentDictionary<string, WorkflowDefinition> definitions = new(StringComparer.Ordinal);
 
-    public Task CreateAsync(WorkflowRow row, CancellationToken ct) =>
-        db.ExecuteAsync($"""
+    // False when the alias is taken (aliases are unique per org and environment).
+    public Task<bool> CreateAsync(WorkflowRow row, CancellationToken ct) =>
+        UnlessAliasTakenAsync(() => db.ExecuteAsync($"""
             insert into workflows ({Columns})
             values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @DraftId, @Version, @CurrentVersion, @Published, @LiveVersionId, @Slug, @Name,
                     @Description, @Alias, @TriggerType, @TriggerEvent, @Definition, @CreatedAt, @UpdatedAt)
-            """, row, ct);
+            """, row, ct));
+
+    async Task<bool> UnlessAliasTakenAsync(Func<Task<int>> write)
+    {
+        try
+        {
+            await write();
+            return true;
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return false;
+        }
+    }
 
     public Task<WorkflowRow?> GetAsync(string orgId, string environment, string id, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<WorkflowRow>($"select {Columns} from workflows where id = @id and org_id = @orgId and environment = @environment",
@@ -90,12 +104,13 @@ public sealed class WorkflowStore(Db db)
         return (rows, total);
     }
 
-    public Task UpdateDraftAsync(WorkflowRow row, CancellationToken ct) =>
-        db.ExecuteAsync("""
+    // False when the alias is taken.
+    public Task<bool> UpdateDraftAsync(WorkflowRow row, CancellationToken ct) =>
+        UnlessAliasTakenAsync(() => db.ExecuteAsync("""
             update workflows set name = @Name, description = @Description, alias = @Alias, trigger_type = @TriggerType, trigger_event = @TriggerEvent,
                 definition = @Definition, updated_at = @UpdatedAt
             where id = @Id and draft_id is null
-            """, row, ct);
+            """, row, ct));
 
     // The live version behind an id (a version's own, or a draft's) or alias: what executes. Null when there is none
     // (unknown, never published, or a version that is no longer the published one).

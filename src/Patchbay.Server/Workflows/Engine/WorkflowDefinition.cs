@@ -40,7 +40,7 @@ public sealed class WorkflowDefinition
     public WorkflowNode Start { get; }
 
     // How the start node says the workflow is triggered: api (default), event, schedule or webhook.
-    public string TriggerType => Start.Data["trigger"] is JsonObject t && t["type"]?.GetValueKind() == JsonValueKind.String ? t["type"]!.GetValue<string>() : "api";
+    public string TriggerType => Start.Data["trigger"] is JsonObject t && t["type"]?.GetValueKind() == JsonValueKind.String ? t["type"]!.GetValue<string>() : TriggerTypes.Api;
 
     public string? TriggerEvent => Start.Data["trigger"] is JsonObject t && t["event"]?.GetValueKind() == JsonValueKind.String ? t["event"]!.GetValue<string>() : null;
 
@@ -51,7 +51,7 @@ public sealed class WorkflowDefinition
     {
         ["nodes"] = new JsonArray(new JsonObject
         {
-            ["id"] = "1", ["type"] = NodeTypes.Start, ["name"] = "Start", ["data"] = new JsonObject { ["trigger"] = new JsonObject { ["type"] = "api" } },
+            ["id"] = "1", ["type"] = NodeTypes.Start, ["name"] = "Start", ["data"] = new JsonObject { ["trigger"] = new JsonObject { ["type"] = TriggerTypes.Api } },
         }),
         ["edges"] = new JsonArray(),
         ["settings"] = new JsonObject(),
@@ -195,6 +195,14 @@ public sealed class WorkflowDefinition
         })]),
         ["settings"] = Settings.DeepClone(),
     };
+}
+
+// What starts a workflow: an API call, an event, a schedule (the start node's trigger type).
+public static class TriggerTypes
+{
+    public const string Api = "api";
+    public const string Event = "event";
+    public const string Schedule = "schedule";
 }
 
 public static class NodeTypes

@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Patchbay.Http;
+
+namespace Patchbay.Workflows;
+
+// Refold's workflow document (WF1–WF7; OpenAPI `Workflow`). The graph (`settings`, `nodes`, `edges`) is the user's
+// own JSON and stays JSON.
+public sealed record WorkflowResponse(
+    [property: JsonPropertyName("_id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("icon")] string Icon,
+    [property: JsonPropertyName("slug")] string Slug,
+    [property: JsonPropertyName("org_id")] string OrgId,
+    [property: JsonPropertyName("environment")] string Environment,
+    [property: JsonPropertyName("published")] bool Published,
+    [property: JsonPropertyName("autoEnable")] bool AutoEnable,
+    [property: JsonPropertyName("hide_in_config")] bool HideInConfig,
+    // Refold's name for "private to one linked account" (true when the workflow belongs to an account).
+    [property: JsonPropertyName("public_access_workflow")] bool PublicAccessWorkflow,
+    [property: JsonPropertyName("associated_application")] string AssociatedApplication,
+    [property: JsonPropertyName("is_v2")] bool IsV2,
+    [property: JsonPropertyName("settings")] JsonNode Settings,
+    [property: JsonPropertyName("nodes")] JsonNode? Nodes,
+    [property: JsonPropertyName("edges")] JsonNode? Edges,
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("current_version")] int CurrentVersion,
+    [property: JsonPropertyName("trigger_type")] string TriggerType,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("workflow_alias"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowAlias,
+    [property: JsonPropertyName("trigger_event"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TriggerEvent,
+    [property: JsonPropertyName("associated_workflow"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AssociatedWorkflow,
+    [property: JsonPropertyName("live_version_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LiveVersionId)
+{
+    public static WorkflowResponse From(WorkflowRow w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        var definition = JsonNode.Parse(w.Definition)!.AsObject();
+        return new(w.Id, w.Name, w.Description, "", w.Slug, w.OrgId, w.Environment, w.Published, false, false, w.IsPrivate, w.Slug, true,
+            definition["settings"]?.DeepClone() ?? new JsonObject(), definition["nodes"]?.DeepClone(), definition["edges"]?.DeepClone(),
+            w.Version, w.CurrentVersion, w.TriggerType, w.CreatedAt, w.UpdatedAt, w.Alias, w.TriggerEvent, w.DraftId, w.LiveVersionId);
+    }
+}
+
+public sealed record WorkflowCreated([property: JsonPropertyName("workflow")] WorkflowResponse Workflow);
+
+public sealed record WorkflowDeleted(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("triggers_deregistered")] bool TriggersDeregistered,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("successfullyDeletedTriggers")] bool SuccessfullyDeletedTriggers);
+
+// WF12.
+public sealed record WorkflowVersionResponse(
+    [property: JsonPropertyName("version")] int Version,
+    [property: JsonPropertyName("_id")] string Id,
+    [property: JsonPropertyName("published")] bool Published,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt);
+
+// WF10: the workflows a linked account has enabled, with their app.
+public sealed record EnabledWorkflowResponse(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("icon")] string Icon,
+    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt,
+    [property: JsonPropertyName("config_id")] string ConfigId,
+    [property: JsonPropertyName("application")] EnabledWorkflowApp Application);
+
+public sealed record EnabledWorkflowApp(
+    [property: JsonPropertyName("_id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("icon")] string Icon,
+    [property: JsonPropertyName("description")] string Description);
+
+// WF11: the start node's sample payload and the settings' JSON schema (both the user's JSON), and a readable summary.
+public sealed record RequestStructureResponse(
+    [property: JsonPropertyName("payload")] JsonNode? Payload,
+    [property: JsonPropertyName("schema")] JsonNode? Schema,
+    [property: JsonPropertyName("schema_interpreted")] IReadOnlyDictionary<string, string>? SchemaInterpreted);
+
+// WF8/WF9 without sync_execution: queued. v1 answers the id alone.
+public sealed record ExecutionQueued(
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonPropertyName("execution_id")] string ExecutionId);
+
+// WF9 (v1) with sync_execution.
+public sealed record SyncExecutionV1(
+    [property: JsonPropertyName("return_value")] JsonNode? ReturnValue,
+    [property: JsonPropertyName("execution_id")] string ExecutionId,
+    [property: JsonPropertyName("status")] string Status);
+
+// WF8 (v2) with sync_execution, answered with the workflow's own status code.
+public sealed record SyncExecutionV2(
+    [property: JsonPropertyName("execution_id")] string ExecutionId,
+    [property: JsonPropertyName("return_value")] JsonNode? ReturnValue,
+    [property: JsonPropertyName("errored")] bool Errored,
+    [property: JsonPropertyName("status_code")] int StatusCode,
+    [property: JsonPropertyName("executed_by_thanos")] bool ExecutedByThanos,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("execution_error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExecutionErrorMessage? ExecutionError);
+
+public sealed record ExecutionErrorMessage([property: JsonPropertyName("message")] string Message);
+
+// CF8: the app's public workflows and whether each is enabled for the config.
+public sealed record WorkflowToggleResponse([property: JsonPropertyName("workflows")] IReadOnlyList<ConfigWorkflow> Workflows);
+
+public sealed record ConfigWorkflow(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("enabled")] bool Enabled,
+    [property: JsonPropertyName("data_slots")] IReadOnlyList<JsonNode> DataSlots);
+
+public sealed record MessageResponse([property: JsonPropertyName("message")] string Message);
