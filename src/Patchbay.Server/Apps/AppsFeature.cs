@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Patchbay.Connections;
 using Patchbay.Http;
 
@@ -7,8 +8,8 @@ public static class AppsFeature
 {
     public static IServiceCollection AddApps(this IServiceCollection services)
     {
-        services.AddOptions<AppsOptions>().BindConfiguration(AppsOptions.Section);
-        services.AddOptions<ConnectionOptions>().BindConfiguration(ConnectionOptions.Section);
+        services.AddSettings<AppsOptions>(AppsOptions.Section);
+        services.AddSettings<ConnectionOptions>(ConnectionOptions.Section);
         services.AddSingleton<AppCatalog>();
         services.AddSingleton<OrgAppStore>();
         services.AddSingleton<ProviderClient>();

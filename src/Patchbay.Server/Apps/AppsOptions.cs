@@ -1,3 +1,5 @@
+using Patchbay.Configuration;
+
 namespace Patchbay.Apps;
 
 public sealed class AppsOptions
@@ -14,6 +16,7 @@ public sealed class AppsOptions
     public Dictionary<string, AppOverride> Overrides { get; set; } = [];
 
     /// <summary>How long a verification request may take.</summary>
+    [Duration("00:00:00.100", "00:10:00")]
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 

@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Patchbay.Auth;
@@ -6,9 +7,9 @@ public static class AuthFeature
 {
     public static IServiceCollection AddAuth(this IServiceCollection services)
     {
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
-        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section);
+        services.AddSettings<AuthOptions>(AuthOptions.Section);
+        services.AddSettings<AdminOptions>(AdminOptions.Section);
+        services.AddSettings<BootstrapOptions>(BootstrapOptions.Section);
 
         services.AddSingleton<ApiKeyHasher>();
         services.AddSingleton<ApiKeyCache>();

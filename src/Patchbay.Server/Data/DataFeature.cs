@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Patchbay.Vault;
@@ -8,7 +9,7 @@ public static class DataFeature
 {
     public static IServiceCollection AddData(this IServiceCollection services)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddSettings<DatabaseOptions>(DatabaseOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SqlDialect>(sp =>
         {

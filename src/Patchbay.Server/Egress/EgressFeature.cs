@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 namespace Patchbay.Egress;
 
 public static class EgressFeature
@@ -6,7 +7,7 @@ public static class EgressFeature
 
     public static IServiceCollection AddEgress(this IServiceCollection services)
     {
-        services.AddOptions<EgressOptions>().BindConfiguration(EgressOptions.Section);
+        services.AddSettings<EgressOptions>(EgressOptions.Section);
         services.AddSingleton<EgressPolicy>();
         services.AddHttpClient(HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan) // callers set their own timeouts
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler

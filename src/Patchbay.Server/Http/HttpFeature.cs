@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ public static class HttpFeature
 {
     public static IServiceCollection AddHttpConventions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<HttpOptions>(HttpOptions.Section);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         // The writer is registered before AddProblemDetails: older ProblemDetailsService versions try writers in
         // registration order, and ours must win for every status.

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Patchbay.Configuration;
 
 namespace Patchbay.Http;
 
@@ -7,7 +7,7 @@ public sealed class HttpOptions
     public const string Section = "Patchbay:Http";
 
     /// <summary>Largest accepted request body, in bytes.</summary>
-    [Range(1024, 1L << 30)]
+    [Between(1024, 1L << 30)]
     public long MaxRequestBodySize { get; set; } = 1 << 20;
 
     // The address clients reach Patchbay at (https://patchbay.example.com), for the absolute URLs Patchbay hands out

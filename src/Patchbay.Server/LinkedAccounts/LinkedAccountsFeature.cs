@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Patchbay.Auth;
 using Patchbay.Workers;
 
@@ -8,7 +9,7 @@ public static class LinkedAccountsFeature
     public static IServiceCollection AddLinkedAccounts(this IServiceCollection services)
     {
         services.AddSingleton<LinkedAccountStore>();
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        services.AddSettings<WorkerOptions>(WorkerOptions.Section);
         services.AddSingleton<SessionCleanupWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionCleanupWorker>());
         return services;

@@ -1,10 +1,11 @@
+using Patchbay.Configuration;
 namespace Patchbay.OAuth;
 
 public static class OAuthFeature
 {
     public static IServiceCollection AddOAuth(this IServiceCollection services)
     {
-        services.AddOptions<OAuthOptions>().BindConfiguration(OAuthOptions.Section);
+        services.AddSettings<OAuthOptions>(OAuthOptions.Section);
         services.AddSingleton<OAuthClientStore>();
         services.AddSingleton<OAuthStateStore>();
         services.AddSingleton<TokenEndpoint>();

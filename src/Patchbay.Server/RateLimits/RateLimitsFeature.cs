@@ -1,10 +1,11 @@
+using Patchbay.Configuration;
 namespace Patchbay.RateLimits;
 
 public static class RateLimitsFeature
 {
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSettings<RateLimitOptions>(RateLimitOptions.Section);
         services.AddSingleton<TokenBuckets>();
         return services;
     }

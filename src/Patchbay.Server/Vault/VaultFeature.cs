@@ -1,10 +1,11 @@
+using Patchbay.Configuration;
 namespace Patchbay.Vault;
 
 public static class VaultFeature
 {
     public static IServiceCollection AddVault(this IServiceCollection services)
     {
-        services.AddOptions<VaultOptions>().BindConfiguration(VaultOptions.Section);
+        services.AddSettings<VaultOptions>(VaultOptions.Section);
         services.AddSingleton<MasterKeys>();
         services.AddSingleton<VaultKeyStore>();
         services.AddSingleton<Vault>();

@@ -1,3 +1,5 @@
+using Patchbay.Configuration;
+
 namespace Patchbay.Vault;
 
 public sealed class VaultOptions
@@ -18,5 +20,6 @@ public sealed class VaultOptions
     public List<string> PreviousMasterKeys { get; set; } = [];
 
     // How often a node re-reads the data-key table to pick up a key rotated by another process.
+    [Duration("00:00:00.010", "1.00:00:00")]
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

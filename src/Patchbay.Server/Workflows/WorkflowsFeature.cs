@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using Patchbay.Sandbox;
 
 namespace Patchbay.Workflows;
@@ -6,7 +7,7 @@ public static class WorkflowsFeature
 {
     public static IServiceCollection AddWorkflows(this IServiceCollection services)
     {
-        services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section);
+        services.AddSettings<WorkflowOptions>(WorkflowOptions.Section);
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<ExecutionStore>();
         services.AddSingleton<CodeSandbox>();

@@ -26,6 +26,20 @@ public abstract class BootstrapTests
         Assert.Equal(1, await app.Db.ExecuteScalarAsync<long>("select count(*) from custom_apps where org_id = @orgId and is_default = @yes", new { orgId, yes = true }, Ct));
     }
 
+    [Theory]
+    [InlineData("Patchbay:Workflows:CodeTimeout", "00:00:00", "Patchbay:Workflows:CodeTimeout must be between 00:00:00.010 and 00:10:00")]
+    [InlineData("Patchbay:Workflows:Concurrency", "0", "Patchbay:Workflows:Concurrency must be between 1 and 100000")]
+    [InlineData("Patchbay:RateLimits:Burst", "0", "Patchbay:RateLimits:Burst must be between 1 and 1000000000")]
+    [InlineData("Patchbay:OAuth:RefreshLease", "00:00:00", "Patchbay:OAuth:RefreshLease must be between 00:00:01 and 01:00:00")]
+    [InlineData("Patchbay:Http:MaxRequestBodySize", "10", "Patchbay:Http:MaxRequestBodySize must be between 1024 and 1073741824")]
+    public async Task BadSetting_StopsTheStart_WithAMessageNamingIt(string setting, string value, string message)
+    {
+        await using var app = NewApp();
+        app.Settings[setting] = value;
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await app.InitializeAsync());
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TwoNodesStartingTogether_CreateOneDefaultOrg()
     {
