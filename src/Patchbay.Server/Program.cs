@@ -1,5 +1,7 @@
+using Patchbay.Applications;
 using Patchbay.Apps;
 using Patchbay.Auth;
+using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
@@ -10,6 +12,7 @@ using Patchbay.OAuth;
 using Patchbay.Operations;
 using Patchbay.Orgs;
 using Patchbay.RateLimits;
+using Patchbay.Sandbox;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
@@ -28,11 +31,12 @@ builder.Services
     .AddRateLimits()
     .AddOrgs()                                 // Orgs/: organizations, API keys, the admin API
     .AddLinkedAccounts()
-    .AddCredentials()
     .AddEgress()                               // Egress/: every outbound call, through one policy
-    .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
+    .AddApps()                                 // Apps/: the catalog, provider calls, verification
+    .AddAppConnections()                          // Connections/: sealed credentials per app, re-checks
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
+    .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
     .AddWorkflows()                            // Workflows/: definitions, durable executions, events, schedules
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
@@ -44,16 +48,16 @@ app.UseRateLimits();
 app.UseAuthorization();
 
 app.MapLinkedAccounts();
-app.MapApps();
+app.MapApplications();                          // Applications/: the app list, auth structure, org basics
 app.MapConnect();
 app.MapOAuth();
 app.MapHosted();
 app.MapWorkflowApis();
-var api = app.MapGroup("/api/v2/public");
+var api = app.MapGroup(Routes.Public);
 api.MapSessions();
 api.MapCredentials();
 var admin = app.MapAdmin();
-admin.MapAppsAdmin();
+admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();
 app.MapOperations();
 app.MapApiDocs();

@@ -81,6 +81,9 @@ public sealed class PatchbayAuthenticationHandler(
     AuthenticateResult Succeed(Caller caller)
     {
         Context.Features.Set(caller);
+        Context.Features.Set(new RateLimitPartition(caller.Kind == CallerKind.ApiKey
+            ? "key:" + caller.CredentialId
+            : "account:" + caller.OrgId + ":" + caller.Environment + ":" + caller.LinkedAccountId));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

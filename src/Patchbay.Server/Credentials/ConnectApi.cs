@@ -17,11 +17,11 @@ public static class ConnectApi
 {
     public static void MapConnect(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/v2/public/linked-account/integration/save-key-credentials/{slug}", SaveKeyCredentials)
+        app.MapPut(Routes.Public + "/linked-account/integration/save-key-credentials/{slug}", SaveKeyCredentials)
             .RequireAuthorization(Policies.LinkedAccount).WithTags("Credentials");
         app.MapPost("/api/v2/app/{slug}/save", SaveKeyCredentials)
             .RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
-        app.MapPut("/api/v2/public/migrate-token", MigrateToken)
+        app.MapPut(Routes.Public + "/migrate-token", MigrateToken)
             .RequireAuthorization(Policies.Org).WithTags("Credentials");
     }
 
@@ -38,9 +38,9 @@ public static class ConnectApi
     {
         using var body = await JsonBody.ReadObjectAsync(http, required: false);
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
-        if (app is null) return AppsApi.AppNotFound(caller, slug);
+        if (app is null) return caller.AppNotFound(slug);
 
         var authType = http.Request.Query["auth_type"].ToString() is { Length: > 0 } q ? q
             : Json.OptionalString(body.RootElement, "auth_type") ?? app.DefaultKeyBasedType;
@@ -74,7 +74,7 @@ public static class ConnectApi
         if (defaultApp is not null && (slug == defaultApp.Slug || slug == defaultApp.Id || slug == "custom"))
             return TypedResults.Ok(new MigrateResponse(null, null, "Custom apps are not supported for this endpoint.")); // Refold answers this with 200
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
-        if (app is null) return AppsApi.AppNotFound(caller, slug);
+        if (app is null) return caller.AppNotFound(slug);
 
         // Nested ({"oauth2": {…}}: exactly one key naming an auth type) or flat (the app's default auth type).
         var entries = authObject.EnumerateObject().ToList();

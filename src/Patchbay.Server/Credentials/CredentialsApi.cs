@@ -27,7 +27,7 @@ public static class CredentialsApi
             return ApiError.Validation("'value' is required");
 
         var target = await integrations.FindDefaultAppAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (target is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (target is null) return caller.LinkedAccountNotFound(caller.AccountId);
         if (target.IntegrationId is not { } integrationId) return DefaultAppNotFound(caller);
 
         var sealedValue = vault.Seal(value, Vault.Vault.Context("integration_credentials", integrationId, key));
@@ -39,7 +39,7 @@ public static class CredentialsApi
         string key, Caller caller, IntegrationStore integrations, CancellationToken ct)
     {
         var target = await integrations.FindDefaultAppAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (target is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (target is null) return caller.LinkedAccountNotFound(caller.AccountId);
         if (target.IntegrationId is not { } integrationId) return DefaultAppNotFound(caller);
         if (!await integrations.DeleteCredentialAsync(integrationId, key, ct))
             return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Auth credential key '{key}' not found");

@@ -1,7 +1,6 @@
 using Patchbay.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Patchbay.Vault;
 
 namespace Patchbay.Data;
 

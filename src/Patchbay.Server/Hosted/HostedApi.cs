@@ -12,7 +12,7 @@ public static class HostedApi
 {
     public static void MapHosted(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v2/public").WithTags("Hosted Connect");
+        var api = app.MapPublic("Hosted Connect");
         api.MapPost("/connect-url", ConnectUrl).RequireAuthorization(Policies.Session);
         api.MapGet("/hosted-properties", Properties).RequireAuthorization(Policies.Session);
         api.MapPost("/connect-code/exchange", ExchangeCode).AllowAnonymous();

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Auth;
 using Patchbay.Connections;
-using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.Orgs;
@@ -14,7 +13,7 @@ public static class LinkedAccountsApi
 {
     public static void MapLinkedAccounts(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/v2/public").WithTags("Linked Accounts");
+        var accounts = app.MapPublic("Linked Accounts");
 
         accounts.MapGet("/linked-account", List).RequireAuthorization(Policies.Org);
         accounts.MapPost("/linked-account", Create).RequireAuthorization(Policies.Org);
@@ -127,9 +126,9 @@ public static class LinkedAccountsApi
         string linked_account_id, Caller caller, LinkedAccountStore store, CancellationToken ct)
     {
         // A session token reads its own account only; another id is "not found", as if it did not exist.
-        if (caller.IsSession && linked_account_id != caller.AccountId) return NotFound(caller, linked_account_id);
+        if (caller.IsSession && linked_account_id != caller.AccountId) return caller.LinkedAccountNotFound(linked_account_id);
         var (account, integrations) = await store.FindWithIntegrationsAsync(caller.OrgId, caller.Environment, linked_account_id, ct);
-        if (account is null) return NotFound(caller, linked_account_id);
+        if (account is null) return caller.LinkedAccountNotFound(linked_account_id);
         return TypedResults.Ok(account.ToResponse(integrations.Select(i => i.ToResponse()).ToList()));
     }
 
@@ -146,7 +145,7 @@ public static class LinkedAccountsApi
             await LinkedAccountStore.DeleteAsync(tx, account.Id, ct);
             return sessionIds;
         }, ct);
-        if (revoked is null) return NotFound(caller, linked_account_id);
+        if (revoked is null) return caller.LinkedAccountNotFound(linked_account_id);
         foreach (var (id, until) in revoked) tokens.MarkRevoked(id, until);
         return TypedResults.Ok(new DeleteLinkedAccountResponse("User deleted successfully"));
     }
@@ -163,22 +162,15 @@ public static class LinkedAccountsApi
             await ConnectionStore.DeleteAsync(tx, caller.OrgId, account.Id, slug, authType, ct);
             return (account, await LinkedAccountStore.IntegrationsAsync(tx, [account.Id], ct));
         }, ct);
-        if (result.Item1 is not { } found) return NotFound(caller, caller.AccountId);
+        if (result.Item1 is not { } found) return caller.LinkedAccountNotFound(caller.AccountId);
         return TypedResults.Ok(found.ToResponse(result.Item2.Select(i => i.ToResponse()).ToList()));
     }
 
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> Active(Caller caller, LinkedAccountStore store, CancellationToken ct)
     {
         var (account, integrations) = await store.FindWithIntegrationsAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         return TypedResults.Ok(account.ToResponse(integrations.Select(i => i.ToResponse()).ToList()));
-    }
-
-    public static ApiError NotFound(Caller caller, string accountId)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        return ApiError.NotFound(ErrorCodes.ServerError,
-            $"Linked Account with account id {accountId} for org {caller.OrgId} in environment {caller.Environment} not found");
     }
 
     // `your_app.auth_credentials` seeds (or, on upsert, extends) the account's integration with the org's default

@@ -14,7 +14,7 @@ public static class OAuthApi
 {
     public static void MapOAuth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v2/public/linked-account/integration/oauth-url/{slug}", OAuthUrl)
+        app.MapGet(Routes.Public + "/linked-account/integration/oauth-url/{slug}", OAuthUrl)
             .RequireAuthorization(Policies.OrgLinkedAccount).WithTags("OAuth");
         app.MapGet("/api/v1/{slug}/integrate", IntegrateFromQuery).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
         app.MapPost("/api/v1/{slug}/integrate", IntegrateFromBody).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
@@ -73,9 +73,9 @@ public static class OAuthApi
         string slug, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, CancellationToken ct)
     {
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return (null, null, LinkedAccountsApi.NotFound(caller, caller.AccountId));
+        if (account is null) return (null, null, caller.LinkedAccountNotFound(caller.AccountId));
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
-        if (app is null) return (null, null, AppsApi.AppNotFound(caller, slug));
+        if (app is null) return (null, null, caller.AppNotFound(slug));
         if (!app.Auth.ContainsKey(AppManifest.OAuth2)) return (null, null, ApiError.Validation($"Application '{slug}' does not support OAuth2"));
         return (account, app, null);
     }

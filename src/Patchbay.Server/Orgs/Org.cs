@@ -23,9 +23,6 @@ public sealed record CustomAppRow
     public string AuthFields { get; init; } = "[]"; // JSON: FieldManifest[], what "your_app" credentials the org expects
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
-
-    public List<Patchbay.Apps.FieldManifest> AuthFieldList() =>
-        System.Text.Json.JsonSerializer.Deserialize<List<Patchbay.Apps.FieldManifest>>(AuthFields, Patchbay.Apps.ManifestJson.Options) ?? [];
 }
 
 public static class Slugs

@@ -1,25 +1,24 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Patchbay.Auth;
 using Patchbay.Http;
 
 namespace Patchbay.RateLimits;
 
-// Runs after authentication: limits each API key, and each session token's linked account, to its bucket, and
-// reports the bucket on every response (X-RateLimit-*), as Refold does.
+// Which bucket a request draws from, set by authentication (each API key; each session token's linked account).
+public sealed record RateLimitPartition(string Key);
+
+// Runs after authentication: limits each partition to its bucket, and reports the bucket on every response
+// (X-RateLimit-*), as Refold does. Unauthenticated requests have no partition (they are limited by address when their
+// credential is unknown, in the authentication handler).
 public sealed class RateLimitMiddleware(RequestDelegate next, TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> options)
 {
     public Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
         var o = options.CurrentValue;
-        var caller = http.Features.Get<Caller>();
-        if (!o.Enabled || caller is null) return next(http);
-
-        var partition = caller.Kind == CallerKind.ApiKey
-            ? "key:" + caller.CredentialId
-            : "account:" + caller.OrgId + ":" + caller.Environment + ":" + caller.LinkedAccountId;
-        var decision = buckets.TryAcquire(partition, o.PermitsPerSecond, o.Burst);
+        var partition = http.Features.Get<RateLimitPartition>();
+        if (!o.Enabled || partition is null) return next(http);
+        var decision = buckets.TryAcquire(partition.Key, o.PermitsPerSecond, o.Burst);
         SetHeaders(http.Response, decision);
         return decision.Allowed ? next(http) : ApiErrorWriter.WriteAsync(http, TooMany(decision));
     }

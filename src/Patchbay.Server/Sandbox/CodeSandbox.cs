@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Patchbay.Workflows;
 
 namespace Patchbay.Sandbox;
 
@@ -23,7 +22,7 @@ public sealed partial class CodeSandbox : IDisposable
     // interpreter stops a script between statements itself; this catches everything that runs inside one.
     static readonly TimeSpan KillMargin = TimeSpan.FromMilliseconds(250);
 
-    readonly WorkflowOptions options;
+    readonly SandboxOptions options;
     readonly ILogger<CodeSandbox> logger;
     readonly ScriptLimits limits;
     readonly SemaphoreSlim slots;
@@ -31,7 +30,7 @@ public sealed partial class CodeSandbox : IDisposable
     readonly ConcurrentDictionary<Child, byte> all = new();
     volatile bool disposed;
 
-    public CodeSandbox(IOptions<WorkflowOptions> options, ILogger<CodeSandbox> logger)
+    public CodeSandbox(IOptions<SandboxOptions> options, ILogger<CodeSandbox> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Value;

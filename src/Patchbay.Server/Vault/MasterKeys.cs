@@ -1,3 +1,4 @@
+using Patchbay.Configuration;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -62,16 +63,5 @@ public sealed class MasterKeys
             "and in production set Patchbay:Vault:MasterKey or Patchbay:Vault:MasterKeyFile explicitly (every node needs the same key)",
             path);
         return key;
-    }
-}
-
-public static class DataDirectory
-{
-    public const string Setting = "Patchbay:DataDirectory";
-
-    public static string Resolve(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return Path.GetFullPath(configuration[Setting] is { Length: > 0 } dir ? dir : "data");
     }
 }

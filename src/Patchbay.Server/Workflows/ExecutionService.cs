@@ -16,7 +16,7 @@ public sealed class ExecutionService(
     {
         ArgumentNullException.ThrowIfNull(caller);
         return await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct)
-            ?? throw new ApiException(LinkedAccountsApi.NotFound(caller, caller.AccountId));
+            ?? throw new ApiException(caller.LinkedAccountNotFound(caller.AccountId));
     }
 
     public async Task<ExecutionRow> StartAsync(WorkflowRow version, LinkedAccountRow account, string configId, JsonNode payload, bool sync,

@@ -16,7 +16,7 @@ public static class WorkflowsApi
 {
     public static void MapWorkflows(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v2/public/workflow").WithTags("Workflows").RequireAuthorization(Policies.OrgOrSession);
+        var api = app.MapPublic("Workflows", "/workflow").RequireAuthorization(Policies.OrgOrSession);
         api.MapGet("", List);
         api.MapPost("", Create);
         api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount);
@@ -29,7 +29,7 @@ public static class WorkflowsApi
         api.MapPut("/{workflowId}/publish", Publish);
         api.MapPost("/{workflowId}/execute", ExecuteV2).RequireAuthorization(Policies.LinkedAccount);
         app.MapPost("/api/v1/workflow/{workflowIdOrAlias}/execute", ExecuteV1).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
-        app.MapPatch("/api/v2/public/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
+        app.MapPatch(Routes.Public + "/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
         app.MapPost("/api/v1/workflows/webhooks/{waitId}", Webhook).AllowAnonymous().WithTags("Workflows");
     }
 
@@ -66,7 +66,7 @@ public static class WorkflowsApi
         if (caller.LinkedAccountId is not { } id) return (null, null);
         return await accounts.FindAsync(caller.OrgId, caller.Environment, id, ct) is { } account
             ? (account.Id, null)
-            : (null, LinkedAccountsApi.NotFound(caller, id));
+            : (null, caller.LinkedAccountNotFound(id));
     }
 
     // ---- WF1, WF2 ----
@@ -173,7 +173,7 @@ public static class WorkflowsApi
         Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, CancellationToken ct)
     {
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var result = new List<EnabledWorkflowResponse>();
         foreach (var (workflowId, configId) in await workflows.EnabledForAccountAsync(account.Id, ct))
         {
@@ -233,7 +233,7 @@ public static class WorkflowsApi
         if (v2 && slug.Length == 0) return ApiError.Validation("Workflow ID and slug are required");
         var payload = await JsonBody.ReadNodeAsync(http, required: false);
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var version = await workflows.LiveVersionAsync(caller.OrgId, caller.Environment, id, ct);
         if (version is null) return ApiError.NotFound(ErrorCodes.ServerError, $"No published workflow with id or alias '{id}'");
         if (version.IsPrivate && version.LinkedAccountRowId != account.Id) return ApiError.Forbidden(ErrorCodes.ServerError, "Workflow is private to another linked account");
@@ -264,7 +264,7 @@ public static class WorkflowsApi
         using var body = await JsonBody.ReadObjectAsync(http);
         if (WorkflowInput.StrictBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' (true or false) is required");
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct);
         if (workflow?.DraftId is { } draft) workflow = await workflows.GetAsync(caller.OrgId, caller.Environment, draft, ct);
         if (workflow is null || workflow.IsPrivate || workflow.Slug != slug)

@@ -1,5 +1,4 @@
 using Patchbay.Configuration;
-using Patchbay.Sandbox;
 
 namespace Patchbay.Workflows;
 
@@ -10,7 +9,6 @@ public static class WorkflowsFeature
         services.AddSettings<WorkflowOptions>(WorkflowOptions.Section);
         services.AddSingleton<WorkflowStore>();
         services.AddSingleton<ExecutionStore>();
-        services.AddSingleton<CodeSandbox>();
         services.AddSingleton<NodeRunner>();
         services.AddSingleton<WebhookIds>();
         services.AddSingleton<ExecutionService>();

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Patchbay.Sandbox;
-using Patchbay.Workflows;
 using Xunit;
 
 namespace Patchbay.Tests.Sandbox;
@@ -14,7 +13,7 @@ public sealed class CodeSandboxTests : IDisposable
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    readonly CodeSandbox sandbox = new(Options.Create(new WorkflowOptions()), NullLogger<CodeSandbox>.Instance);
+    readonly CodeSandbox sandbox = new(Options.Create(new SandboxOptions()), NullLogger<CodeSandbox>.Instance);
 
     public void Dispose() => sandbox.Dispose();
 
@@ -62,7 +61,7 @@ public sealed class CodeSandboxTests : IDisposable
     public async Task Overrun_InsideOneStatement_IsStoppedAtTheTimeLimit()
     {
         // One statement that runs for seconds in native code (sorts with native comparators): only killing the process stops it.
-        using var unlimited = new CodeSandbox(Options.Create(new WorkflowOptions { CodeMaxStatements = int.MaxValue }), NullLogger<CodeSandbox>.Instance);
+        using var unlimited = new CodeSandbox(Options.Create(new SandboxOptions { CodeMaxStatements = int.MaxValue }), NullLogger<CodeSandbox>.Instance);
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<CodeSandbox.ScriptException>(
             () => unlimited.RunAsync("const a = new Array(500000).fill(0).map(Math.random); return a.sort(Math.atan2).sort(Math.max).sort(Math.atan2).sort(Math.min).sort(Math.atan2).sort(Math.max).length;", Input, Ct));

@@ -1,8 +1,7 @@
 using Patchbay.Data;
-using Patchbay.LinkedAccounts;
 using Patchbay.Orgs;
 
-namespace Patchbay.Credentials;
+namespace Patchbay.LinkedAccounts;
 
 public sealed record DefaultAppTarget
 {

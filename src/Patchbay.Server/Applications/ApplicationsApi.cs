@@ -6,23 +6,24 @@ using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.Orgs;
+using Patchbay.Apps;
 
-namespace Patchbay.Apps;
+namespace Patchbay.Applications;
 
 // Applications and their connection status (refold-api.md §3.4 AP1–AP3), the frontend SDK's twins of them
 // (§3.22), the SDK's org basics, and the generated app icons.
-public static class AppsApi
+public static class ApplicationsApi
 {
-    public static void MapApps(this IEndpointRouteBuilder app)
+    public static void MapApplications(this IEndpointRouteBuilder app)
     {
-        var publicApi = app.MapGroup("/api/v2/public").WithTags("Applications");
+        var publicApi = app.MapPublic("Applications");
         publicApi.MapGet("/application", List).RequireAuthorization(Policies.LinkedAccount);
         publicApi.MapGet("/application/{slug}", Get).RequireAuthorization(Policies.LinkedAccount);
         publicApi.MapGet("/auth-structure/{slug}", AuthStructure).AllowAnonymous().WithTags("Auth Structure");
 
         var sdk = app.MapGroup("").WithTags("Frontend SDK").RequireAuthorization(Policies.LinkedAccount);
-        sdk.MapGet("/api/v2/f-sdk/application", List);
-        sdk.MapGet("/api/v2/f-sdk/application/{slug}", Get);
+        sdk.MapGet(Routes.FrontendSdk + "/application", List);
+        sdk.MapGet(Routes.FrontendSdk + "/application/{slug}", Get);
         sdk.MapGet("/api/v3/org/basics", OrgBasics);
 
         app.MapGet("/assets/apps/{file}", Icon).AllowAnonymous().ExcludeFromDescription();
@@ -33,7 +34,7 @@ public static class AppsApi
         PublicUrls urls, CancellationToken ct)
     {
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var slug = request.Query["slug"].ToString();
         var tags = request.Query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var authType = request.Query["auth_type"].ToString();
@@ -54,20 +55,12 @@ public static class AppsApi
         PublicUrls urls, CancellationToken ct)
     {
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
-        if (account is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var authType = request.Query["auth_type"].ToString();
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
-        if (app is null || (authType.Length > 0 && !app.Auth.ContainsKey(authType))) return AppNotFound(caller, slug);
+        if (app is null || (authType.Length > 0 && !app.Auth.ContainsKey(authType))) return caller.AppNotFound(slug);
         var mine = await connections.ForAccountAsync(account.Id, ct);
         return TypedResults.Ok(ApplicationView.For(app, mine, urls.Base(request)));
-    }
-
-    // refold-api.md AP2: this one error is typed EXTERNAL_API_ERROR in Refold's documentation.
-    public static ApiError AppNotFound(Caller caller, string slug)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        return new ApiError(404, "EXTERNAL_API_ERROR", ErrorCodes.ExternalApiFailure,
-            $"Application with app_type '{slug}' not found for org {caller.OrgId}");
     }
 
     // AP3, unauthenticated: every auth type of the app, each field "string", or {type, required: false} when optional.
@@ -106,12 +99,12 @@ public static class AppsApi
     {
         var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
         var org = await orgs.GetAsync(caller.OrgId, ct);
-        if (account is null || org is null) return LinkedAccountsApi.NotFound(caller, caller.AccountId);
+        if (account is null || org is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var app = await orgs.DefaultAppAsync(caller.OrgId, ct);
         return TypedResults.Ok(new OrgBasicsResponse(
             new OrgBasics(org.Id, org.Name, caller.Environment),
             new AccountBasics(account.Id, account.AccountId, account.Name),
-            app is null ? null : new DefaultAppBasics(app.Id, app.Slug, app.Name, app.Icon, app.Description, app.AuthFieldList().Select(InputField.From).ToList())));
+            app is null ? null : new DefaultAppBasics(app.Id, app.Slug, app.Name, app.Icon, app.Description, AuthFieldList(app).Select(InputField.From).ToList())));
     }
 
     // A generated icon: the app's initials on its brand colour. Patchbay ships no third-party logos, and the icon
@@ -130,7 +123,12 @@ public static class AppsApi
             """;
         return Results.Text(svg, "image/svg+xml", Encoding.UTF8);
     }
+
+    // The org's own app keeps its auth fields as manifest fields (JSON).
+    static List<FieldManifest> AuthFieldList(CustomAppRow app) =>
+        System.Text.Json.JsonSerializer.Deserialize<List<FieldManifest>>(app.AuthFields, ManifestJson.Options) ?? [];
 }
+
 
 public sealed record OrgBasicsResponse(OrgBasics Org, AccountBasics LinkedAccount, DefaultAppBasics? DefaultApp);
 

@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
 using Patchbay.Connections;
+using Patchbay.Apps;
 
-namespace Patchbay.Apps;
+namespace Patchbay.Applications;
 
 // Refold's ApplicationItem (refold-api.md §3.4; OpenAPI `ApplicationItem`), augmented with the linked account's
 // connection status.

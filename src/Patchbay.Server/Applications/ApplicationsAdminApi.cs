@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Auth;
 using Patchbay.Http;
 using Patchbay.Orgs;
+using Patchbay.Apps;
 
-namespace Patchbay.Apps;
+namespace Patchbay.Applications;
 
 // Which catalog apps an org offers, per environment (admin API).
-public static class AppsAdminApi
+public static class ApplicationsAdminApi
 {
-    public static void MapAppsAdmin(this RouteGroupBuilder admin)
+    public static void MapApplicationsAdmin(this RouteGroupBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(admin);
         admin.MapGet("/orgs/{orgId}/apps", List);
