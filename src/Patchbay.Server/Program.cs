@@ -3,6 +3,7 @@ using Patchbay.Auth;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.Executions;
 using Patchbay.Hosted;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
@@ -33,7 +34,8 @@ builder.Services
     .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
-    .AddWorkflows()                            // Workflows/: definitions, durable executions, events, schedules
+    .AddWorkflows()                            // Workflows/: definitions, events, schedules
+    .AddExecutions()                           // Executions/: durable runs of workflows, node by node
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -49,6 +51,7 @@ app.MapConnect();
 app.MapOAuth();
 app.MapHosted();
 app.MapWorkflowApis();
+app.MapExecutions();
 var api = app.MapGroup("/api/v2/public");
 api.MapSessions();
 api.MapCredentials();

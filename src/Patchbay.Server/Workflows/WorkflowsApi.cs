@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Data;
+using Patchbay.Executions;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.Sandbox;

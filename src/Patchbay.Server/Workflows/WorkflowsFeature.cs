@@ -1,5 +1,3 @@
-using Patchbay.Sandbox;
-
 namespace Patchbay.Workflows;
 
 public static class WorkflowsFeature
@@ -8,13 +6,6 @@ public static class WorkflowsFeature
     {
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section);
         services.AddSingleton<WorkflowStore>();
-        services.AddSingleton<ExecutionStore>();
-        services.AddSingleton<CodeSandbox>();
-        services.AddSingleton<NodeRunner>();
-        services.AddSingleton<WebhookIds>();
-        services.AddSingleton<ExecutionService>();
-        services.AddSingleton<ExecutionWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
         services.AddSingleton<ScheduleWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleWorker>());
         return services;
@@ -23,7 +14,6 @@ public static class WorkflowsFeature
     public static void MapWorkflowApis(this IEndpointRouteBuilder app)
     {
         app.MapWorkflows();
-        app.MapExecutions();
         app.MapEvents();
         app.MapSchedules();
     }

@@ -2,9 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Patchbay.Workers;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // Runs executions. Each server claims due executions with a lease, up to Concurrency at once, and drives each one
 // node by node: the engine says what runs, the runner does the IO, and the step is checkpointed (state, node run,

@@ -8,9 +8,10 @@ using Patchbay.Data;
 using Patchbay.Egress;
 using Patchbay.OAuth;
 using Patchbay.Sandbox;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow.
 // The others are pure and run inside the engine.

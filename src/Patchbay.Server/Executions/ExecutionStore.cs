@@ -1,9 +1,10 @@
 using System.Threading.Channels;
 using Dapper;
 using Patchbay.Data;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 public static class ExecutionStatus
 {

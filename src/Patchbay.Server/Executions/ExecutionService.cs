@@ -4,8 +4,9 @@ using Patchbay.Auth;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.Workflows;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // Starts executions (API calls, events, schedules, reruns) and runs synchronous ones inline.
 public sealed class ExecutionService(

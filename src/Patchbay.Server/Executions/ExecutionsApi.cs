@@ -5,9 +5,10 @@ using Patchbay.Auth;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // Executions (refold-api.md §3.12 EX1–EX7): list, read node by node, stop, rerun, read the response.
 public static class ExecutionsApi
