@@ -15,4 +15,6 @@ public static class ExecutionsFeature
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
         return services;
     }
+
+    public static void MapExecutions(this IEndpointRouteBuilder app) => ExecutionsApi.Map(app);
 }
