@@ -5,6 +5,7 @@ using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.Executions;
 using Patchbay.Hosted;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
@@ -33,11 +34,12 @@ builder.Services
     .AddLinkedAccounts()
     .AddEgress()                               // Egress/: every outbound call, through one policy
     .AddApps()                                 // Apps/: the catalog, provider calls, verification
-    .AddAppConnections()                          // Connections/: sealed credentials per app, re-checks
+    .AddAppConnections()                       // Connections/: sealed credentials per app, re-checks
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
-    .AddWorkflows()                            // Workflows/: definitions, durable executions, events, schedules
+    .AddWorkflows()                            // Workflows/: definitions, events, schedules
+    .AddExecutions()                           // Executions/: durable runs of workflows, node by node
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.MapConnect();
 app.MapOAuth();
 app.MapHosted();
 app.MapWorkflowApis();
+app.MapExecutions();
 var api = app.MapGroup(Routes.Public);
 api.MapSessions();
 api.MapCredentials();

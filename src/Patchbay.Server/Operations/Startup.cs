@@ -9,7 +9,7 @@ namespace Patchbay.Operations;
 // service: hosted services start in order, and all of them before Kestrel listens.
 public sealed class Startup(
     Migrator migrator, Vault.Vault vault, ServerSecrets secrets, ApiKeyHasher hasher, SessionTokens sessions,
-    OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, OAuth.OAuthStateStore oauthStates, Workflows.WebhookIds webhookIds, ILogger<Startup> logger) : IHostedService
+    OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, OAuth.OAuthStateStore oauthStates, Executions.WebhookIds webhookIds, ILogger<Startup> logger) : IHostedService
 {
     public bool Completed { get; private set; }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Patchbay.Auth;
 using Patchbay.Data;
+using Patchbay.Executions;
 using Patchbay.Http;
 using Patchbay.Workflows.Engine;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Data;
+using Patchbay.Executions;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.Workers;

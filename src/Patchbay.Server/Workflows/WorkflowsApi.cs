@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Data;
+using Patchbay.Executions;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.Sandbox;

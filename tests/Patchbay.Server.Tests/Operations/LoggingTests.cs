@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Patchbay.Executions;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Workflows;
 using Xunit;

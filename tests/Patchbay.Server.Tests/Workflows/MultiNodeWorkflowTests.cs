@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Patchbay.Executions;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Workflows;
 using Xunit;

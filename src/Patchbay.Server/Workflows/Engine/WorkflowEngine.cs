@@ -37,8 +37,16 @@ public sealed class LoopFrame
     public required List<string> Parent { get; init; }
 }
 
-// Kind: delay (Until), webhook (Ref = wait id), child (Ref = child execution id).
+// Kind: one of WaitKinds.
 public sealed record WaitState(string Node, string Kind, DateTimeOffset? Until, string? Ref);
+
+// What a parked execution waits for (stored in its state, so the values are for good).
+public static class WaitKinds
+{
+    public const string Delay = "delay";     // Until
+    public const string Webhook = "webhook"; // Ref = the wait's reference (see WebhookIds), Until = its timeout if any
+    public const string Child = "child";     // Ref = the child execution's id
+}
 
 public sealed record StepPlan(WorkflowNode Node, Token Token, JsonObject Settings, JsonObject Context, int Attempt, WaitState? Resuming);
 
@@ -117,7 +125,7 @@ public static class WorkflowEngine
                 var at = DelayUntil(s, now);
                 return at is null ? new NodeOutcome.Failed("'seconds' must be a number from 0 to 31622400 (a year), or 'until' an ISO 8601 instant", Retryable: false)
                     : at <= now ? new NodeOutcome.Done(new JsonObject { ["waited_until"] = at.Value.ToString("O", CultureInfo.InvariantCulture) })
-                    : new NodeOutcome.Park(new WaitState(plan.Node.Id, "delay", at, null));
+                    : new NodeOutcome.Park(new WaitState(plan.Node.Id, WaitKinds.Delay, at, null));
             case NodeTypes.Response:
                 var status = s["status"] is JsonValue sv && sv.TryGetValue<int>(out var code) && code is >= 100 and <= 599 ? code : 200;
                 return new NodeOutcome.Done(new JsonObject { ["status"] = status, ["body"] = s["body"]?.DeepClone() });

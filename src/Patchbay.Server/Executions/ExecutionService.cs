@@ -4,8 +4,9 @@ using Patchbay.Auth;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.Workflows;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // Starts executions (API calls, events, schedules, reruns) and runs synchronous ones inline.
 public sealed class ExecutionService(
@@ -27,7 +28,7 @@ public sealed class ExecutionService(
         var definition = await workflows.DefinitionAsync(version.Id, ct);
         var now = time.GetUtcNow();
         var row = ExecutionFactory.New(version, definition, account.OrgId, account.Environment, account.Id, account.AccountId, configId, payload,
-            sync ? "SYNC" : "ASYNC", source, instanceTag, null, now, name);
+            sync ? ExecutionTypes.Sync : ExecutionTypes.Async, source, instanceTag, null, now, name);
         if (!sync)
         {
             await executions.CreateAsync(row, ct);
@@ -61,16 +62,14 @@ public sealed class ExecutionService(
         {
             var definition = await workflows.DefinitionAsync(version.Id, ct);
             rows.Add(ExecutionFactory.New(version, definition, account.OrgId, account.Environment, account.Id, account.AccountId, configId, payload,
-                "ASYNC", eventName, instanceTag, idempotencyKey, now));
+                ExecutionTypes.Async, eventName, instanceTag, idempotencyKey, now));
         }
         await db.InTransactionAsync(async tx =>
         {
             // Events with one key fired at once take turns, so exactly one of them runs.
             if (idempotencyKey is not null) await tx.Dialect.LockKeyAsync(tx, $"{account.Id}/{idempotencyKey}", ct);
-            var duplicate = idempotencyKey is not null && await tx.QueryFirstOrDefaultAsync<bool>("""
-                select exists (select 1 from executions where org_id = @OrgId and environment = @Environment and idempotency_key = @idempotencyKey
-                               and linked_account_row_id = @Id and created_at > @since)
-                """, new { account.OrgId, account.Environment, account.Id, idempotencyKey, since = now - options.Value.IdempotencyWindow }, ct);
+            var duplicate = idempotencyKey is not null && await ExecutionStore.IsDuplicateEventAsync(
+                tx, account.OrgId, account.Environment, account.Id, idempotencyKey, now - options.Value.IdempotencyWindow, ct);
             foreach (var row in rows)
             {
                 await ExecutionStore.CreateAsync(tx, duplicate

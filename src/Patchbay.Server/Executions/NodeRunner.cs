@@ -4,13 +4,13 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Patchbay.Apps;
 using Patchbay.Connections;
-using Patchbay.Data;
 using Patchbay.Egress;
 using Patchbay.OAuth;
 using Patchbay.Sandbox;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow.
 // The others are pure and run inside the engine.
@@ -195,7 +195,7 @@ public sealed class NodeRunner(
         effects.CreateWait = (WebhookIds.Hash(webhookIds.Id(newReference)), plan.Node.Id);
         DateTimeOffset? deadline = plan.Settings["timeout_seconds"] is JsonValue t && t.TryGetValue<double>(out var seconds) && seconds > 0
             ? now.AddSeconds(Math.Min(seconds, WorkflowDefinition.MaxWaitSeconds)) : null;
-        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "webhook", deadline, newReference));
+        return new NodeOutcome.Park(new WaitState(plan.Node.Id, WaitKinds.Webhook, deadline, newReference));
     }
 
     // Starts a child execution of another published workflow for the same account, and parks until it ends.
@@ -223,30 +223,11 @@ public sealed class NodeRunner(
         var now = time.GetUtcNow();
         var payload = plan.Settings["payload"] ?? new JsonObject();
         var child = ExecutionFactory.New(version, definition, execution.OrgId, execution.Environment, execution.LinkedAccountRowId, execution.AccountId,
-            execution.ConfigId, payload, "ASYNC", "API Call", execution.InstanceTag, null, now) with
+            execution.ConfigId, payload, ExecutionTypes.Async, ExecutionSources.ApiCall, execution.InstanceTag, null, now) with
         {
             ParentExecutionId = execution.Id, ParentNodeId = plan.Node.Id, Name = $"Child of execution {execution.Id}",
         };
         effects.Child = child;
-        return new NodeOutcome.Park(new WaitState(plan.Node.Id, "child", null, child.Id));
-    }
-}
-
-public static class ExecutionFactory
-{
-    public static ExecutionRow New(WorkflowRow version, WorkflowDefinition definition, string orgId, string environment, string accountRowId, string accountId,
-        string configId, JsonNode payload, string type, string source, string? instanceTag, string? idempotencyKey, DateTimeOffset now, string? name = null)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        ArgumentNullException.ThrowIfNull(definition);
-        ArgumentNullException.ThrowIfNull(payload);
-        return new ExecutionRow
-        {
-            Id = Ids.New(now), OrgId = orgId, Environment = environment, LinkedAccountRowId = accountRowId, AccountId = accountId, ConfigId = configId,
-            WorkflowId = version.Id, WorkflowDraftId = version.DraftId ?? version.Id, WorkflowName = version.Name, Slug = version.Slug,
-            Name = name ?? $"Execution for workflow {version.DraftId ?? version.Id}", Status = ExecutionStatus.Running, Type = type, Source = source,
-            InstanceTag = instanceTag, IdempotencyKey = idempotencyKey, Payload = payload.ToJsonString(), State = ExecutionState.Begin(definition).Serialize(),
-            NodesTotal = definition.Nodes.Count, RunAt = now, TimeoutAt = definition.Timeout is { } t ? now + t : null, CreatedAt = now, UpdatedAt = now,
-        };
+        return new NodeOutcome.Park(new WaitState(plan.Node.Id, WaitKinds.Child, null, child.Id));
     }
 }

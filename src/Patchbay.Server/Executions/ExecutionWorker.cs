@@ -2,9 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Patchbay.Workers;
+using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // Runs executions. Each server claims due executions with a lease, up to Concurrency at once, and drives each one
 // node by node: the engine says what runs, the runner does the IO, and the step is checkpointed (state, node run,
@@ -222,10 +223,13 @@ public sealed class ExecutionWorker(
                 _ => (ExecutionStatus.Errored, null, false),
             };
             var final = ExecutionStatus.IsFinal(status);
-            var after = await store.CheckpointAsync(new Checkpoint(
-                row.Id, Owner, state.Serialize(), status, runAt, keep, final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id,
-                advance.Record, now, state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), state.ResponseStatus,
-                advance.Error, row.ParentExecutionId, effects, finished, MayHaveWaits: hasWaits));
+            var after = await store.CheckpointAsync(new Checkpoint
+            {
+                Id = row.Id, Owner = Owner, State = state.Serialize(), Status = status, RunAt = runAt, KeepLease = keep,
+                CurrentNode = final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id, Record = advance.Record, StartedAt = now,
+                ReturnValue = state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), ReturnStatus = state.ResponseStatus,
+                Error = advance.Error, ParentExecutionId = row.ParentExecutionId, Effects = effects, Now = finished, MayHaveWaits = hasWaits,
+            });
             if (after is null)
             {
                 logger.LogWarning("Execution {ExecutionId} was reclaimed by another server; this server's step is discarded", row.Id);
@@ -242,7 +246,10 @@ public sealed class ExecutionWorker(
     Task<string?> FinishAsync(ExecutionRow row, ExecutionState state, string status, string? error, string? node)
     {
         var now = time.GetUtcNow();
-        return store.CheckpointAsync(new Checkpoint(row.Id, Owner, state.Serialize(), status, null, false, node, null, now,
-            null, null, error, row.ParentExecutionId, null, now));
+        return store.CheckpointAsync(new Checkpoint
+        {
+            Id = row.Id, Owner = Owner, State = state.Serialize(), Status = status, CurrentNode = node, StartedAt = now, Error = error,
+            ParentExecutionId = row.ParentExecutionId, Now = now,
+        });
     }
 }

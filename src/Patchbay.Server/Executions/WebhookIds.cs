@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Patchbay.Vault;
 
-namespace Patchbay.Workflows;
+namespace Patchbay.Executions;
 
 // The id in a wait-for-webhook URL is its only credential, so the database holds neither it nor anything it can be
 // read back from. The execution's state keeps a reference (random, "w1:" + 128 bits); the id is an HMAC of it under
