@@ -3,6 +3,7 @@ using Patchbay.Auth;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.Events;
 using Patchbay.Hosted;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
@@ -10,6 +11,7 @@ using Patchbay.OAuth;
 using Patchbay.Operations;
 using Patchbay.Orgs;
 using Patchbay.RateLimits;
+using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
@@ -33,7 +35,9 @@ builder.Services
     .AddApps()                                 // Apps/: the catalog, connections, provider calls, verification
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
-    .AddWorkflows()                            // Workflows/: definitions, durable executions, events, schedules
+    .AddWorkflows()                            // Workflows/: definitions, durable executions
+    .AddEvents()                               // Events/: custom events of the default app, firing them
+    .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -49,6 +53,8 @@ app.MapConnect();
 app.MapOAuth();
 app.MapHosted();
 app.MapWorkflowApis();
+app.MapEvents();
+app.MapSchedules();
 var api = app.MapGroup("/api/v2/public");
 api.MapSessions();
 api.MapCredentials();

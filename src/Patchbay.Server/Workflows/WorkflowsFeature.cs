@@ -15,8 +15,6 @@ public static class WorkflowsFeature
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ExecutionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
-        services.AddSingleton<ScheduleWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ScheduleWorker>());
         return services;
     }
 
@@ -24,7 +22,5 @@ public static class WorkflowsFeature
     {
         app.MapWorkflows();
         app.MapExecutions();
-        app.MapEvents();
-        app.MapSchedules();
     }
 }

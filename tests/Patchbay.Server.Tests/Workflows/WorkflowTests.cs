@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Patchbay.Schedules;
 using Patchbay.Tests.Contract;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Workflows;
