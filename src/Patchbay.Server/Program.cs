@@ -6,6 +6,7 @@ using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
 using Patchbay.Executions;
+using Patchbay.Events;
 using Patchbay.Hosted;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
@@ -14,6 +15,7 @@ using Patchbay.Operations;
 using Patchbay.Orgs;
 using Patchbay.RateLimits;
 using Patchbay.Sandbox;
+using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
@@ -38,8 +40,10 @@ builder.Services
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
-    .AddWorkflows()                            // Workflows/: definitions, events, schedules
+    .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
+    .AddEvents()                               // Events/: custom events of the default app, firing them
+    .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -56,6 +60,8 @@ app.MapOAuth();
 app.MapHosted();
 app.MapWorkflowApis();
 app.MapExecutions();
+app.MapEvents();
+app.MapSchedules();
 var api = app.MapGroup(Routes.Public);
 api.MapSessions();
 api.MapCredentials();

@@ -15,7 +15,7 @@ public static class ExecutionsApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v2/public").WithTags("Executions").RequireAuthorization(Policies.OrgOrSession);
+        var api = app.MapGroup(Routes.Public).WithTags("Executions").RequireAuthorization(Policies.OrgOrSession);
         api.MapGet("/execution", List);
         api.MapGet("/executions", LegacyList);
         api.MapGet("/execution/{executionId}", Get);

@@ -15,5 +15,9 @@ public static class ExecutionsFeature
         return services;
     }
 
-    public static void MapExecutions(this IEndpointRouteBuilder app) => ExecutionsApi.Map(app);
+    public static void MapExecutions(this IEndpointRouteBuilder app)
+    {
+        ExecutionsApi.Map(app);
+        ExecuteApi.Map(app);
+    }
 }

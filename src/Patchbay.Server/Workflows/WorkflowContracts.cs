@@ -82,29 +82,6 @@ public sealed record RequestStructureResponse(
     [property: JsonPropertyName("schema")] JsonNode? Schema,
     [property: JsonPropertyName("schema_interpreted")] IReadOnlyDictionary<string, string>? SchemaInterpreted);
 
-// WF8/WF9 without sync_execution: queued. v1 answers the id alone.
-public sealed record ExecutionQueued(
-    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
-    [property: JsonPropertyName("execution_id")] string ExecutionId);
-
-// WF9 (v1) with sync_execution.
-public sealed record SyncExecutionV1(
-    [property: JsonPropertyName("return_value")] JsonNode? ReturnValue,
-    [property: JsonPropertyName("execution_id")] string ExecutionId,
-    [property: JsonPropertyName("status")] string Status);
-
-// WF8 (v2) with sync_execution, answered with the workflow's own status code.
-public sealed record SyncExecutionV2(
-    [property: JsonPropertyName("execution_id")] string ExecutionId,
-    [property: JsonPropertyName("return_value")] JsonNode? ReturnValue,
-    [property: JsonPropertyName("errored")] bool Errored,
-    [property: JsonPropertyName("status_code")] int StatusCode,
-    [property: JsonPropertyName("executed_by_thanos")] bool ExecutedByThanos,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("execution_error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExecutionErrorMessage? ExecutionError);
-
-public sealed record ExecutionErrorMessage([property: JsonPropertyName("message")] string Message);
-
 // CF8: the app's public workflows and whether each is enabled for the config.
 public sealed record WorkflowToggleResponse([property: JsonPropertyName("workflows")] IReadOnlyList<ConfigWorkflow> Workflows);
 
@@ -114,5 +91,3 @@ public sealed record ConfigWorkflow(
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("enabled")] bool Enabled,
     [property: JsonPropertyName("data_slots")] IReadOnlyList<JsonNode> DataSlots);
-
-public sealed record MessageResponse([property: JsonPropertyName("message")] string Message);

@@ -8,15 +8,11 @@ public static class WorkflowsFeature
     {
         services.AddSettings<WorkflowOptions>(WorkflowOptions.Section);
         services.AddSingleton<WorkflowStore>();
-        services.AddSingleton<ScheduleWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<ScheduleWorker>());
         return services;
     }
 
     public static void MapWorkflowApis(this IEndpointRouteBuilder app)
     {
         app.MapWorkflows();
-        app.MapEvents();
-        app.MapSchedules();
     }
 }

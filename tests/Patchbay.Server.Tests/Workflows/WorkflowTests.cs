@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Patchbay.Executions;
+using Patchbay.Schedules;
 using Patchbay.Tests.Contract;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Workflows;

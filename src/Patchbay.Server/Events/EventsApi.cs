@@ -1,0 +1,105 @@
+using Patchbay.Executions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Patchbay.Auth;
+using Patchbay.Data;
+using Patchbay.Http;
+using Patchbay.LinkedAccounts;
+using Patchbay.Workflows;
+
+namespace Patchbay.Events;
+
+// Custom events of the org's default app (refold-api.md §3.8 EV1–EV5) and firing them (EV6–EV10).
+public static class EventsApi
+{
+    internal static void Map(IEndpointRouteBuilder app)
+    {
+        foreach (var prefix in (string[])[Routes.Public + "/application/event", Routes.Public + "/event"]) // the Node SDK's stale paths too
+        {
+            var api = app.MapGroup(prefix).WithTags("Events").RequireAuthorization(Policies.Org);
+            api.MapGet("", List);
+            api.MapGet("/{eventId}", Get);
+            api.MapPut("/{eventId}", Update);
+            api.MapDelete("/{eventId}", Delete);
+            if (prefix.EndsWith("application/event", StringComparison.Ordinal)) api.MapPost("", Create);
+        }
+        var fire = app.MapGroup("").WithTags("Events").RequireAuthorization(Policies.LinkedAccount);
+        fire.MapPost(Routes.Public + "/event/trigger", Fire);
+        fire.MapPost(Routes.Public + "/event/{slug}", FireForSlug);
+        fire.MapPost(Routes.Public + "/event", Fire);
+        fire.MapPost("/api/v1/event/trigger", Fire);
+        fire.MapPost("/api/v1/webhook/{appId}", Fire);
+    }
+
+    static async Task<Ok<IReadOnlyList<EventResponse>>> List(Caller caller, EventStore events, CancellationToken ct) =>
+        TypedResults.Ok(await AllAsync(events, caller, ct));
+
+    static async Task<Results<Ok<EventResponse>, ApiError>> Get(string eventId, Caller caller, EventStore events, CancellationToken ct) =>
+        await events.FindAsync(caller.OrgId, caller.Environment, eventId, ct) is { } row ? TypedResults.Ok(row.ToResponse()) : NotFound();
+
+    static async Task<Results<Ok<IReadOnlyList<EventResponse>>, ApiError>> Create(
+        HttpContext http, Caller caller, EventStore events, TimeProvider time, CancellationToken ct)
+    {
+        var input = await EventInput.ReadAsync(http, update: false);
+        var now = time.GetUtcNow();
+        var row = new EventRow(Ids.New(now), caller.OrgId, caller.Environment, input.Name, input.Response, EventRow.Serialize(input.Fields),
+            input.JsonSchema, now, now);
+        if (!await events.TryInsertAsync(row, ct)) return NameTaken(input.Name);
+        return TypedResults.Ok(await AllAsync(events, caller, ct));
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<EventResponse>>, ApiError>> Update(
+        string eventId, HttpContext http, Caller caller, EventStore events, TimeProvider time, CancellationToken ct)
+    {
+        if (await events.FindAsync(caller.OrgId, caller.Environment, eventId, ct) is not { } existing) return NotFound();
+        var input = await EventInput.ReadAsync(http, update: true);
+        var row = existing with
+        {
+            Name = input.Name, Response = input.Response, Fields = EventRow.Serialize(input.Fields), JsonSchema = input.JsonSchema,
+            UpdatedAt = time.GetUtcNow(),
+        };
+        if (!await events.TryUpdateAsync(row, ct)) return NameTaken(input.Name);
+        return TypedResults.Ok(await AllAsync(events, caller, ct));
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<EventResponse>>, ApiError>> Delete(string eventId, Caller caller, EventStore events, CancellationToken ct)
+    {
+        if (await events.FindAsync(caller.OrgId, caller.Environment, eventId, ct) is not { } existing) return NotFound();
+        await events.DeleteAsync(existing.Id, ct);
+        return TypedResults.Ok(await AllAsync(events, caller, ct));
+    }
+
+    static Task<Results<Ok<EventFiredResponse>, ApiError>> Fire(HttpContext http, Caller caller, EventStore events, LinkedAccountStore accounts,
+        WorkflowStore workflows, ExecutionService executions, CancellationToken ct) =>
+        FireAsync(http, caller, null, events, accounts, workflows, executions, ct);
+
+    static Task<Results<Ok<EventFiredResponse>, ApiError>> FireForSlug(string slug, HttpContext http, Caller caller, EventStore events,
+        LinkedAccountStore accounts, WorkflowStore workflows, ExecutionService executions, CancellationToken ct) =>
+        FireAsync(http, caller, slug, events, accounts, workflows, executions, ct);
+
+    // Fires an event for the linked account: every live workflow listening to it starts. Returns once the executions
+    // are queued.
+    static async Task<Results<Ok<EventFiredResponse>, ApiError>> FireAsync(HttpContext http, Caller caller, string? slug, EventStore events,
+        LinkedAccountStore accounts, WorkflowStore workflows, ExecutionService executions, CancellationToken ct)
+    {
+        var input = await EventFireInput.ReadAsync(http, slug, ct);
+        if (string.IsNullOrWhiteSpace(input.EventName)) return ApiError.Validation("'event' is required");
+        if (!await events.ExistsAsync(caller.OrgId, caller.Environment, input.EventName, ct)) return ApiError.NotFound("INVALID_EVENT", "Trigger not found");
+        if (await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct) is not { } account)
+            return caller.LinkedAccountNotFound(caller.AccountId);
+
+        var headers = http.Request.Headers;
+        var configId = EventFireInput.NonEmpty(headers["config_id"]) ?? account.AccountId;
+        var versions = await workflows.ForEventAsync(caller.OrgId, caller.Environment, account.Id, configId, input.EventName,
+            EventFireInput.NonEmpty(headers["slug"]) ?? input.Slug, ct);
+        await executions.FireAsync(versions, account, configId, input.Payload, input.EventName, EventFireInput.NonEmpty(headers["instance_tag"]),
+            EventFireInput.NonEmpty(headers["idempotency-key"]) ?? EventFireInput.NonEmpty(headers["idempotency_key"]), ct);
+        return TypedResults.Ok(new EventFiredResponse("Webhook Fired Success"));
+    }
+
+    static async Task<IReadOnlyList<EventResponse>> AllAsync(EventStore events, Caller caller, CancellationToken ct) =>
+        [.. (await events.ListAsync(caller.OrgId, caller.Environment, ct)).Select(e => e.ToResponse())];
+
+    static ApiError NotFound() => ApiError.NotFound(ErrorCodes.ResourceNotFound, "Event not found");
+
+    static ApiError NameTaken(string name) => ApiError.BadRequest("INVALID_EVENT_ID", $"Trigger with name {name} already exists");
+}
