@@ -61,44 +61,6 @@ public sealed class ApiKeyHasher
     }
 }
 
-public sealed class ApiKeyStore(Db db)
-{
-    const string Columns = "id, org_id, environment, key_hash, key_hint, source, created_at, revoked_at";
-
-    public Task<ApiKeyRow?> FindActiveAsync(string keyHash, CancellationToken ct) =>
-        db.QueryFirstOrDefaultAsync<ApiKeyRow>($"select {Columns} from api_keys where key_hash = @keyHash and revoked_at is null",
-            new { keyHash }, ct);
-
-    public Task<ApiKeyRow?> FindAsync(DbTx tx, string keyHash, CancellationToken ct) =>
-        tx.QueryFirstOrDefaultAsync<ApiKeyRow>($"select {Columns} from api_keys where key_hash = @keyHash", new { keyHash }, ct);
-
-    public Task<IReadOnlyList<ApiKeyRow>> ListActiveAsync(string orgId, CancellationToken ct) =>
-        db.QueryAsync<ApiKeyRow>($"select {Columns} from api_keys where org_id = @orgId and revoked_at is null order by environment",
-            new { orgId }, ct);
-
-    public Task InsertAsync(DbTx tx, ApiKeyRow row, CancellationToken ct) =>
-        tx.ExecuteAsync("""
-            insert into api_keys (id, org_id, environment, key_hash, key_hint, source, created_at)
-            values (@Id, @OrgId, @Environment, @KeyHash, @KeyHint, @Source, @CreatedAt)
-            """, row, ct);
-
-    // Revokes the environment's active key and tells every node to forget it. Returns the revoked key's hash.
-    public async Task<string?> RevokeActiveAsync(DbTx tx, string orgId, string environment, DateTimeOffset now, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        var hash = await tx.QueryFirstOrDefaultAsync<string>("""
-            update api_keys set revoked_at = @now
-            where org_id = @orgId and environment = @environment and revoked_at is null
-            returning key_hash
-            """, new { orgId, environment, now }, ct);
-        if (hash is not null) await tx.Dialect.NotifyAsync(tx, AuthSync.Channel, AuthSync.KeyRevoked(hash), ct);
-        return hash;
-    }
-
-    public Task<IReadOnlyList<string>> RevokedSinceAsync(DateTimeOffset since, CancellationToken ct) =>
-        db.QueryAsync<string>("select key_hash from api_keys where revoked_at >= @since", new { since }, ct);
-}
-
 // Active keys seen by this node, by hash. Entries are dropped when a key is revoked (locally at once, on other
 // nodes through AuthSync), so a lookup never costs a database round trip once a key is warm.
 public sealed class ApiKeyCache

@@ -29,6 +29,9 @@ public sealed class Db(SqlDialect dialect)
 
     ValueTask<DbConnection> OpenForWriteAsync(CancellationToken ct) => Dialect.OpenAsync(forWrite: true, ct);
 
+    // A round trip to the database (readiness).
+    public Task<int> PingAsync(CancellationToken ct) => ExecuteScalarAsync<int>("select 1", null, ct);
+
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);

@@ -26,7 +26,7 @@ public static class OperationsApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            await db.ExecuteScalarAsync<int>("select 1", null, timeout.Token);
+            await db.PingAsync(timeout.Token);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or OperationCanceledException or TimeoutException)
         {

@@ -19,13 +19,9 @@ public sealed class OrgBootstrapper(
         {
             var orgId = Ids.New(now);
             // Exactly one node creates the default org, however many start at once on an empty database.
-            var claimed = await tx.ExecuteAsync("""
-                insert into server_state (name, value, created_at) values ('default_org', @orgId, @now)
-                on conflict (name) do nothing
-                """, new { orgId, now }, ct);
-            if (claimed == 0) return null;
+            if (!await OrgStore.ClaimDefaultOrgAsync(tx, orgId, now, ct)) return null;
             var result = await orgs.CreateAsync(tx, options.Value.DefaultOrgName, known, now, ct);
-            await tx.ExecuteAsync("update server_state set value = @id where name = 'default_org'", new { id = result.Org.Id }, ct);
+            await OrgStore.SetDefaultOrgAsync(tx, result.Org.Id, ct);
             return result;
         }, ct);
 
@@ -57,7 +53,7 @@ public sealed class OrgBootstrapper(
     // regeneration since (a regenerated key is never silently reinstated by a restart).
     async Task ApplyKnownKeysAsync(Dictionary<string, string> known, CancellationToken ct)
     {
-        var orgId = await db.QueryFirstOrDefaultAsync<string>("select value from server_state where name = 'default_org'", null, ct)
+        var orgId = await orgs.DefaultOrgIdAsync(ct)
             ?? throw new InvalidOperationException("The default organization is missing from server_state.");
         foreach (var (environment, apiKey) in known)
         {

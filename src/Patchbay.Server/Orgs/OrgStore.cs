@@ -100,4 +100,23 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
     public Task<CustomAppRow?> DefaultAppAsync(DbTx tx, string orgId, CancellationToken ct) =>
         tx.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",
             new { orgId, yes = true }, ct);
+
+    // The default org is recorded in server_state; exactly one node claims the record on an empty database.
+    public static async Task<bool> ClaimDefaultOrgAsync(DbTx tx, string orgId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return await tx.ExecuteAsync("""
+            insert into server_state (name, value, created_at) values ('default_org', @orgId, @now)
+            on conflict (name) do nothing
+            """, new { orgId, now }, ct) > 0;
+    }
+
+    public static Task SetDefaultOrgAsync(DbTx tx, string orgId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.ExecuteAsync("update server_state set value = @orgId where name = 'default_org'", new { orgId }, ct);
+    }
+
+    public Task<string?> DefaultOrgIdAsync(CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<string>("select value from server_state where name = 'default_org'", null, ct);
 }

@@ -98,7 +98,7 @@ public static class VaultCommands
         var counts = new Dictionary<string, long>();
         foreach (var column in SealedColumns.All)
         {
-            foreach (var value in await db.QueryAsync<string>($"select {column.ValueColumn} from {column.Table}", null, ct))
+            foreach (var value in await SealedColumnStore.ValuesAsync(db, column, ct))
             {
                 var id = Vault.KeyIdOf(value);
                 counts[id] = counts.GetValueOrDefault(id) + 1;
@@ -115,33 +115,19 @@ public static class VaultCommands
         var prefix = $"v1.{vault.ActiveKeyId}.%";
         foreach (var column in SealedColumns.All)
         {
-            var keys = string.Join(", ", column.KeyColumns);
-            var after = string.Join(", ", column.KeyColumns.Select((_, i) => $"@k{i}"));
             string[]? last = null;
             while (true)
             {
-                var args = new Dapper.DynamicParameters(new { prefix });
-                for (var i = 0; last is not null && i < last.Length; i++) args.Add($"k{i}", last[i]);
-                var page = await db.QueryAsync<dynamic>($"""
-                    select {keys}, {column.ValueColumn} as sealed_value from {column.Table}
-                    where {column.ValueColumn} not like @prefix {(last is null ? "" : $"and ({keys}) > ({after})")}
-                    order by {keys} limit 200
-                    """, args, ct);
+                var page = await SealedColumnStore.NotUnderAsync(db, column, prefix, last, 200, ct);
                 if (page.Count == 0) break;
-                foreach (IDictionary<string, object> row in page)
+                foreach (var (keyValues, old) in page)
                 {
-                    var keyValues = column.KeyColumns.Select(k => (string)row[k]).ToArray();
                     last = keyValues;
-                    var old = (string)row["sealed_value"];
                     var context = Vault.Context(column.Table, keyValues);
                     try
                     {
                         var secret = await vault.OpenAsync(old, context, ct);
-                        var update = new Dapper.DynamicParameters(new { old, fresh = vault.Seal(secret, context) });
-                        for (var i = 0; i < keyValues.Length; i++) update.Add($"k{i}", keyValues[i]);
-                        var where = string.Join(" and ", column.KeyColumns.Select((k, i) => $"{k} = @k{i}"));
-                        moved += await db.ExecuteAsync(
-                            $"update {column.Table} set {column.ValueColumn} = @fresh where {where} and {column.ValueColumn} = @old", update, ct);
+                        moved += await SealedColumnStore.ReplaceAsync(db, column, keyValues, old, vault.Seal(secret, context), ct);
                     }
                     catch (VaultException e)
                     {
