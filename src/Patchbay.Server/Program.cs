@@ -19,6 +19,7 @@ using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
+using Patchbay.Workers;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
 if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..]); // a code sandbox, started by the server
@@ -39,6 +40,7 @@ builder.Services
     .AddAppConnections()                       // Connections/: sealed credentials per app, re-checks
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
+    .AddOutbox()                               // Workers/: the transactional outbox and its worker
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
     .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node

@@ -46,7 +46,7 @@ public sealed partial class ExecutionStore
                 // One bad step must not sink the others: commit them one by one.
                 foreach (var (checkpoint, completion) in batch)
                 {
-                    try { completion.TrySetResult(await db.InTransactionAsync(tx => ApplyAsync(tx, checkpoint), CancellationToken.None)); }
+                    try { completion.TrySetResult((await db.InTransactionAsync(tx => ApplyAllAsync(tx, [checkpoint]), CancellationToken.None))[0]); }
                     catch (Exception e) { completion.TrySetException(e); }
                 }
             }
@@ -59,7 +59,7 @@ public sealed partial class ExecutionStore
 
     // The common steps (no effects, no parent, nothing to clean up) of a whole group go to PostgreSQL as one command:
     // one round trip, one commit. The others follow one by one in the same transaction.
-    static async Task<string?[]> ApplyAllAsync(DbTx tx, Checkpoint[] batch)
+    async Task<string?[]> ApplyAllAsync(DbTx tx, Checkpoint[] batch)
     {
         var results = new string?[batch.Length];
         // SQLite is in-process: a round trip costs nothing, and its parameter binding is linear in the parameter count,
@@ -94,7 +94,23 @@ public sealed partial class ExecutionStore
         {
             if (!simple.Contains(i)) results[i] = await ApplyAsync(tx, batch[i]);
         }
+        await PublishFinishedAsync(tx, batch, results);
         return results;
+    }
+
+    // Executions that ended in this transaction are announced in it too: the message exists exactly when the final
+    // status committed (a step whose lease was lost announces nothing).
+    async Task PublishFinishedAsync(DbTx tx, Checkpoint[] batch, string?[] results)
+    {
+        if (!outbox.Publishes(ExecutionTopics.Finished)) return;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (results[i] is not { } status || !ExecutionStatus.IsFinal(status)) continue;
+            var e = await tx.QueryFirstOrDefaultAsync<ExecutionRow>($"select {Columns} from executions where id = @Id", new { batch[i].Id }, CancellationToken.None);
+            if (e is null) continue;
+            var finished = new ExecutionFinished(e.Id, e.WorkflowDraftId, e.WorkflowName, e.AccountId, e.ConfigId, e.Status, e.Error, e.CompletedAt);
+            await outbox.EnqueueAsync(tx, Workers.OutboxMessage.Of(ExecutionTopics.Finished, e.OrgId, e.Environment, finished), batch[i].Now, CancellationToken.None);
+        }
     }
 
     static async Task<string?> ApplyAsync(DbTx tx, Checkpoint c)

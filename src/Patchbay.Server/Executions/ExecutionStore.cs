@@ -6,7 +6,7 @@ namespace Patchbay.Executions;
 // Executions and their node runs: every SQL text of the feature. This file: rows and reads. Claims with a lease are in
 // ExecutionStore.Claims.cs, group-committed checkpoints in ExecutionStore.Checkpoints.cs, what steps change besides
 // the execution row (webhook waits, child executions) in ExecutionStore.Effects.cs.
-public sealed partial class ExecutionStore(Db db)
+public sealed partial class ExecutionStore(Db db, Workers.Outbox outbox)
 {
     const string Columns = """
         id, org_id, environment, linked_account_row_id, account_id, config_id, workflow_id, workflow_draft_id, workflow_name, slug, name,

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Patchbay.Data;
+
+namespace Patchbay.Workers;
+
+// A message of the transactional outbox: what happened (`Topic`), to whom (org, environment) and its JSON payload.
+public sealed record OutboxMessage
+{
+    public string Id { get; init; } = "";
+    public required string Topic { get; init; }
+    public required string OrgId { get; init; }
+    public required string Environment { get; init; }
+    public required string Payload { get; init; }
+    public int Attempts { get; init; }
+
+    public static OutboxMessage Of<T>(string topic, string orgId, string environment, T payload) =>
+        new() { Topic = topic, OrgId = orgId, Environment = environment, Payload = JsonSerializer.Serialize(payload, Http.ApiJson.Options) };
+}
+
+// A feature that acts on the messages of one topic (e.g. outbound webhooks on "execution.finished"). Delivery is at
+// least once: a handler that fails is called again later, and a node that dies mid-delivery leaves the message to
+// another node; handlers make their effect idempotent by the message's Id.
+public interface IOutboxHandler
+{
+    string Topic { get; }
+
+    Task HandleAsync(OutboxMessage message, CancellationToken ct);
+}
+
+// The other half of the durable-work building block (LeasedWork is the first): effects written in the same
+// transaction as the state change that causes them, so a message can never be lost, nor sent for a change that
+// rolled back. Producers call EnqueueAsync inside their transaction; nothing is written for a topic no handler
+// listens to.
+public sealed class Outbox(IEnumerable<IOutboxHandler> handlers)
+{
+    readonly Dictionary<string, IOutboxHandler> byTopic = handlers.ToDictionary(h => h.Topic, StringComparer.Ordinal);
+
+    public bool Publishes(string topic) => byTopic.ContainsKey(topic);
+
+    internal IOutboxHandler? HandlerFor(string topic) => byTopic.GetValueOrDefault(topic);
+
+    // Writes the message in `tx` when its topic has a handler; true when written.
+    public async Task<bool> EnqueueAsync(DbTx tx, OutboxMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(message);
+        if (!Publishes(message.Topic)) return false;
+        await OutboxStore.InsertAsync(tx, message with { Id = Ids.New(now) }, now, ct);
+        return true;
+    }
+}
+
+public static class OutboxStore
+{
+    internal static readonly LeasedWork Due = new("outbox", "available_at <= @now", "available_at");
+
+    public static Task InsertAsync(DbTx tx, OutboxMessage m, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(m);
+        return tx.ExecuteAsync("""
+            insert into outbox (id, topic, org_id, environment, payload, created_at, available_at)
+            values (@Id, @Topic, @OrgId, @Environment, @Payload, @now, @now)
+            """, new { m.Id, m.Topic, m.OrgId, m.Environment, m.Payload, now }, ct);
+    }
+
+    public static Task<int> DeleteAsync(Db db, string id, string owner, CancellationToken ct) =>
+        db.ExecuteAsync("delete from outbox where id = @id and lease_owner = @owner", new { id, owner }, ct);
+
+    public static Task<int> RetryLaterAsync(Db db, string id, string owner, DateTimeOffset at, string error, CancellationToken ct) =>
+        db.ExecuteAsync("""
+            update outbox set attempts = attempts + 1, available_at = @at, last_error = @error, lease_owner = null, lease_until = null
+            where id = @id and lease_owner = @owner
+            """, new { id, owner, at, error }, ct);
+}
+
+// Delivers due outbox messages to their handlers: claimed with a lease (any node may deliver; a dead node's claims
+// come back), deleted once handled, retried with exponential backoff (30 s doubling, at most 1 h) when the handler
+// fails. A message whose topic lost its handler (a feature turned off) is dropped.
+public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, ILogger<OutboxWorker> logger)
+    : PollingWorker(time, options, logger)
+{
+    const int Batch = 50;
+    static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    readonly string owner = LeasedWork.NewOwner();
+
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+    public override async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        var due = await OutboxStore.Due.ClaimAsync<OutboxMessage>(db, owner, Time.GetUtcNow(), Lease, Batch, ct,
+            returning: "id, topic, org_id, environment, payload, attempts");
+        foreach (var message in due)
+        {
+            try
+            {
+                if (outbox.HandlerFor(message.Topic) is { } handler) await handler.HandleAsync(message, ct);
+                await OutboxStore.DeleteAsync(db, message.Id, owner, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Min(message.Attempts, 10))));
+                LogRetry(logger, message.Topic, message.Id, e.GetType().Name, delay);
+                await OutboxStore.RetryLaterAsync(db, message.Id, owner, Time.GetUtcNow() + delay, e.Message, ct);
+            }
+        }
+        return due.Count == Batch;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Topic} {MessageId} failed ({Error}); retrying in {Delay}")]
+    static partial void LogRetry(ILogger logger, string topic, string messageId, string error, TimeSpan delay);
+}
+
+public static class OutboxFeature
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<OutboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
+        return services;
+    }
+}
