@@ -55,18 +55,17 @@ app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
 
-app.MapLinkedAccounts();
+app.MapLinkedAccounts();                        // LinkedAccounts/: LA1–LA7
+app.MapSessions();                              // Sessions/: session tokens
+app.MapCredentials();                           // Credentials/: default-app credentials
+app.MapConnect();                               // Credentials/: save-key-credentials, migrate-token
+app.MapOAuth();                                 // OAuth/: authorize URLs, the callback
 app.MapApplications();                          // Applications/: the app list, auth structure, org basics
-app.MapConnect();
-app.MapOAuth();
-app.MapHosted();
-app.MapWorkflowApis();
-app.MapExecutions();
-app.MapEvents();
-app.MapSchedules();
-var api = app.MapGroup(Routes.Public);
-api.MapSessions();
-api.MapCredentials();
+app.MapHosted();                                // Hosted/: connect-url, the hosted page
+app.MapWorkflows();                             // Workflows/: WF1–WF7, WF10–WF12, the CF8 toggle
+app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
+app.MapEvents();                                // Events/: EV1–EV10
+app.MapSchedules();                             // Schedules/: SC1–SC6
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

@@ -8,11 +8,9 @@ namespace Patchbay.Credentials;
 // Default-app credentials, refold-api.md §3.5 CR2 and CR3 (seed 002).
 public static class CredentialsApi
 {
-    public static void MapCredentials(this IEndpointRouteBuilder api)
+    public static void MapCredentials(this IEndpointRouteBuilder app)
     {
-        var account = api.MapGroup("/linked-account")
-            .RequireAuthorization(Policies.LinkedAccount)
-            .WithTags("Credentials");
+        var account = app.MapPublic("Credentials", "/linked-account").RequireAuthorization(Policies.LinkedAccount);
 
         account.MapPut("/default-app/auth-credentials/{key}", UpsertDefaultAppCredential);
         account.MapDelete("/default-app/auth-credentials/{key}", DeleteDefaultAppCredential);

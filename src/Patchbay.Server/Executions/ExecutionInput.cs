@@ -22,8 +22,8 @@ public static class ExecutionInput
         var workflowName = NonEmpty(query["workflow_name"]);
         var workflowId = NonEmpty(query["workflow_id"]);
         var executionId = NonEmpty(query["execution_id"]);
-        var from = WorkflowsApi.Date(query["start_date"], "start_date");
-        var to = WorkflowsApi.Date(query["end_date"], "end_date", endOfDay: true);
+        var from = WorkflowInput.Date(query["start_date"], "start_date");
+        var to = WorkflowInput.Date(query["end_date"], "end_date", endOfDay: true);
         var type = NonEmpty(query["execution_type"]);
         if (type is Any) type = null;
         if (type is not null && !ExecutionTypes.All.Contains(type))

@@ -112,12 +112,6 @@ public static class JsonBody
         return System.Text.Json.Nodes.JsonNode.Parse(body.RootElement.GetRawText())!.AsObject();
     }
 
-    // A JSON node as the response, with a status.
-    public static IResult Result(System.Text.Json.Nodes.JsonNode node, int status = 200)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        return Results.Content(node.ToJsonString(ApiJson.Options), "application/json", null, status);
-    }
 
     static ApiException TooLarge(long limit) =>
         new(ApiError.Create(413, ErrorCodes.PayloadTooLarge, $"Request body is too large (limit {limit} bytes)"));

@@ -8,9 +8,9 @@ namespace Patchbay.Sessions;
 // Session tokens, refold-api.md §3.2.
 public static class SessionsApi
 {
-    public static void MapSessions(this IEndpointRouteBuilder api)
+    public static void MapSessions(this IEndpointRouteBuilder app)
     {
-        var sessions = api.MapGroup("/session-token").WithTags("Session Tokens");
+        var sessions = app.MapPublic("Session Tokens", "/session-token");
 
         sessions.MapPost("", Issue).RequireAuthorization(Policies.Org);
         sessions.MapPost("/revoke", Revoke).RequireAuthorization(Policies.Session);

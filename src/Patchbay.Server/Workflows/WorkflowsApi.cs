@@ -234,9 +234,4 @@ public static class WorkflowsApi
             list.Add(new(w.Id, w.Name, w.Description, await workflows.IsEnabledAsync(account.Id, configId, w.Id, ct), []));
         return TypedResults.Ok(new WorkflowToggleResponse(list));
     }
-
-    // Kept until the other APIs of the folder use DateTimeOffset fields in records (the JSON converter writes this).
-    public static string Stamp(DateTimeOffset t) => UtcInstantConverter.Format(t);
-
-    public static DateTimeOffset? Date(string? value, string name, bool endOfDay = false) => WorkflowInput.Date(value, name, endOfDay);
 }

@@ -10,9 +10,4 @@ public static class WorkflowsFeature
         services.AddSingleton<WorkflowStore>();
         return services;
     }
-
-    public static void MapWorkflowApis(this IEndpointRouteBuilder app)
-    {
-        app.MapWorkflows();
-    }
 }
