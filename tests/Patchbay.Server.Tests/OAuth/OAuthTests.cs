@@ -12,16 +12,6 @@ using Xunit;
 
 namespace Patchbay.Tests.OAuth;
 
-public sealed class OAuthSqliteApp : SqliteApp
-{
-    public OAuthSqliteApp() => WithFakeOAuth = true;
-}
-
-public sealed class OAuthPostgresApp : PostgresApp
-{
-    public OAuthPostgresApp(PostgresServer server) : base(server) => WithFakeOAuth = true;
-}
-
 // OAuth2 connections end to end against the fake authorization server: authorize URL, consent, callback, code
 // exchange with PKCE, verification, sealed storage; then refresh by the worker and on use, the refusal that expires a
 // connection, the transient failure that backs off, and two nodes racing for one refresh.
@@ -582,5 +572,5 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteOAuthTests(OAuthSqliteApp app) : OAuthTests(app), IClassFixture<OAuthSqliteApp>;
-public sealed class PostgresOAuthTests(OAuthPostgresApp app) : OAuthTests(app), IClassFixture<OAuthPostgresApp>;
+public sealed class SqliteOAuthTests(SqliteApp<FakeOAuthOptions> app) : OAuthTests(app), IClassFixture<SqliteApp<FakeOAuthOptions>>;
+public sealed class PostgresOAuthTests(PostgresApp<FakeOAuthOptions> app) : OAuthTests(app), IClassFixture<PostgresApp<FakeOAuthOptions>>;

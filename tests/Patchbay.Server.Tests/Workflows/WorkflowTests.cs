@@ -13,16 +13,6 @@ using Xunit;
 
 namespace Patchbay.Tests.Workflows;
 
-public sealed class WorkflowSqliteApp : SqliteApp
-{
-    public WorkflowSqliteApp() => WithFakeProvider = true;
-}
-
-public sealed class WorkflowPostgresApp : PostgresApp
-{
-    public WorkflowPostgresApp(PostgresServer server) : base(server) => WithFakeProvider = true;
-}
-
 // Workflows end to end through the public API: define, validate, publish, execute (sync and async), read executions
 // node by node; events, schedules, stop, rerun, retries, delays, webhooks, child workflows, loops, hostile code.
 public abstract class WorkflowTests(PatchbayApp app)
@@ -520,5 +510,5 @@ public abstract class WorkflowTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteWorkflowTests(WorkflowSqliteApp app) : WorkflowTests(app), IClassFixture<WorkflowSqliteApp>;
-public sealed class PostgresWorkflowTests(WorkflowPostgresApp app) : WorkflowTests(app), IClassFixture<WorkflowPostgresApp>;
+public sealed class SqliteWorkflowTests(SqliteApp<FakeProviderOptions> app) : WorkflowTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
+public sealed class PostgresWorkflowTests(PostgresApp<FakeProviderOptions> app) : WorkflowTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
