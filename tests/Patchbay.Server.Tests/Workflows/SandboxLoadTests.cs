@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Patchbay.Tests.Infrastructure;
 using Xunit;
-using static Patchbay.Tests.Workflows.WorkflowTests;
+using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Workflows;
 
