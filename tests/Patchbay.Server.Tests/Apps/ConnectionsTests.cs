@@ -312,7 +312,7 @@ public abstract class ConnectionsTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task MigrateToken_NestedFlatAndCustom()
+    public async Task MigrateToken_NestedOrFlatAuthObject_ConnectsTheApp_CustomAppsRefused()
     {
         var account = await app.CreateLinkedAccountAsync();
         var nested = await ApiAssert.OkAsync(await app.ClientFor(linkedAccountId: account).PutAsJsonAsync("/api/v2/public/migrate-token",

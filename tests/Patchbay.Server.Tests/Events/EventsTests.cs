@@ -13,7 +13,7 @@ public abstract class EventsTests(PatchbayApp app)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Events_DefineFireIdempotently_AndPublicWorkflowsRunOnlyWhereEnabled()
+    public async Task Trigger_RunsListeningWorkflows_PublicOnesOnlyWhereEnabled_RepeatsAsDuplicates()
     {
         var (key, account) = await OrgAsync(app);
         var org = app.ClientFor(key);

@@ -12,7 +12,7 @@ public abstract class DurableExecutionTests(PatchbayApp app)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Delay_IsDurable_ResumesWhenDue_AndStopWorks()
+    public async Task Delay_ParksTheExecution_ResumesWhenDue_OrStopsWhenAsked()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);
@@ -54,7 +54,7 @@ public abstract class DurableExecutionTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task WaitForWebhook_LoopAndChildWorkflow()
+    public async Task WaitWebhook_CalledOnce_ResumesTheExecution_ThroughLoopAndChildWorkflow()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);

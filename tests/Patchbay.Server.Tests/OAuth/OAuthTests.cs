@@ -95,7 +95,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task OAuthUrl_Refusals_AreContractErrors()
+    public async Task OAuthUrl_AppOrOrgNotReadyForOAuth_IsRefusedWithAContractError()
     {
         var (orgId, key, account) = await OrgAsync();
         var client = app.ClientFor(key, account);
@@ -220,7 +220,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Flow_NotionWithBasicAuth_AndZendeskWithSubdomain()
+    public async Task Flow_BasicAuthOrSubdomainApp_Connects_SubdomainMustBeOneHostLabel()
     {
         var (_, key, account) = await OrgAsync("notion", "zendesk");
         using (var page = await ConsentAsync(await AuthUrlAsync(key, account, "notion"))) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -519,7 +519,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Admin_OAuthClients_WriteOnlySecret_Sealed_PerEnvironment()
+    public async Task AdminOAuthClient_Saved_SecretWriteOnlyAndSealed_PerEnvironment()
     {
         var (orgId, _, _) = await app.CreateOrgAsync("Admin OAuth");
         var admin = app.AdminClient();

@@ -15,7 +15,7 @@ public abstract class SchedulesTests(PatchbayApp app)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Schedules_CronAndInterval_FireWhenDue_PauseResume()
+    public async Task CronAndIntervalSchedules_FireWhenDue_NotWhilePaused()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);

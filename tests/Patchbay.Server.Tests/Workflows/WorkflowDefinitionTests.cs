@@ -14,7 +14,7 @@ public abstract class WorkflowDefinitionTests(PatchbayApp app)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Validation_NamesTheNodeAtFault()
+    public async Task SaveGraph_Invalid_Returns400NamingTheNodeAtFault_AndStoresNothing()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);
@@ -45,7 +45,7 @@ public abstract class WorkflowDefinitionTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task WorkflowLifecycle_VersionsUnpublishDelete()
+    public async Task Publish_Twice_ListsTwoVersions_ThenUnpublishAndDeleteTakeItAway()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);
@@ -74,7 +74,7 @@ public abstract class WorkflowDefinitionTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Tenancy_OtherOrgsAndAccountsSeeNothing()
+    public async Task OtherOrgOrAccount_CannotSeeOrChangeTheWorkflowsAndExecutions()
     {
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);
