@@ -9,16 +9,6 @@ using Xunit;
 
 namespace Patchbay.Tests.Apps;
 
-public sealed class ProviderSqliteApp : SqliteApp
-{
-    public ProviderSqliteApp() => WithFakeProvider = true;
-}
-
-public sealed class ProviderPostgresApp : PostgresApp
-{
-    public ProviderPostgresApp(PostgresServer server) : base(server) => WithFakeProvider = true;
-}
-
 // Key-based connections end to end: the API, verification against provider APIs on loopback, what is stored.
 public abstract class ConnectionsTests(PatchbayApp app)
 {
@@ -322,7 +312,7 @@ public abstract class ConnectionsTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task MigrateToken_NestedFlatAndCustom()
+    public async Task MigrateToken_NestedOrFlatAuthObject_ConnectsTheApp_CustomAppsRefused()
     {
         var account = await app.CreateLinkedAccountAsync();
         var nested = await ApiAssert.OkAsync(await app.ClientFor(linkedAccountId: account).PutAsJsonAsync("/api/v2/public/migrate-token",
@@ -419,5 +409,5 @@ public abstract class ConnectionsTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteConnectionsTests(ProviderSqliteApp app) : ConnectionsTests(app), IClassFixture<ProviderSqliteApp>;
-public sealed class PostgresConnectionsTests(ProviderPostgresApp app) : ConnectionsTests(app), IClassFixture<ProviderPostgresApp>;
+public sealed class SqliteConnectionsTests(SqliteApp<FakeProviderOptions> app) : ConnectionsTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
+public sealed class PostgresConnectionsTests(PostgresApp<FakeProviderOptions> app) : ConnectionsTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;

@@ -4,21 +4,13 @@ using Xunit;
 
 namespace Patchbay.Tests.Apps;
 
-public sealed class SdkSqliteApp : SqliteApp
+// Node talks to a real socket; the SDK connects Stripe, which is the fake provider.
+public sealed class SdkOptions : IAppOptions
 {
-    public SdkSqliteApp()
+    public void Configure(AppSetup setup)
     {
-        WithFakeProvider = true;
-        WithKestrel = true;
-    }
-}
-
-public sealed class SdkPostgresApp : PostgresApp
-{
-    public SdkPostgresApp(PostgresServer server) : base(server)
-    {
-        WithFakeProvider = true;
-        WithKestrel = true;
+        setup.FakeProvider = true;
+        setup.Kestrel = true;
     }
 }
 
@@ -56,5 +48,5 @@ public abstract class SdkCompatibilityTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteSdkCompatibilityTests(SdkSqliteApp app) : SdkCompatibilityTests(app), IClassFixture<SdkSqliteApp>;
-public sealed class PostgresSdkCompatibilityTests(SdkPostgresApp app) : SdkCompatibilityTests(app), IClassFixture<SdkPostgresApp>;
+public sealed class SqliteSdkCompatibilityTests(SqliteApp<SdkOptions> app) : SdkCompatibilityTests(app), IClassFixture<SqliteApp<SdkOptions>>;
+public sealed class PostgresSdkCompatibilityTests(PostgresApp<SdkOptions> app) : SdkCompatibilityTests(app), IClassFixture<PostgresApp<SdkOptions>>;

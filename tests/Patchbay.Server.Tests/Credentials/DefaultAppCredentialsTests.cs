@@ -24,7 +24,7 @@ public abstract class DefaultAppCredentialsTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Upsert_AddsThenUpdates()
+    public async Task Upsert_NewThenExistingKey_ReportsAddedThenUpdated()
     {
         var id = await AccountWithDefaultAppAsync();
         var client = app.ClientFor(linkedAccountId: id);

@@ -6,23 +6,14 @@ using Xunit;
 
 namespace Patchbay.Tests.Hosted;
 
-public sealed class BrowserSqliteApp : SqliteApp
+// Chromium talks to a real socket; the page connects a key-based app (fake provider) and an OAuth app (fake OAuth).
+public sealed class BrowserOptions : IAppOptions
 {
-    public BrowserSqliteApp()
+    public void Configure(AppSetup setup)
     {
-        WithFakeProvider = true;
-        WithFakeOAuth = true;
-        WithKestrel = true;
-    }
-}
-
-public sealed class BrowserPostgresApp : PostgresApp
-{
-    public BrowserPostgresApp(PostgresServer server) : base(server)
-    {
-        WithFakeProvider = true;
-        WithFakeOAuth = true;
-        WithKestrel = true;
+        setup.FakeProvider = true;
+        setup.FakeOAuth = true;
+        setup.Kestrel = true;
     }
 }
 
@@ -81,5 +72,5 @@ public abstract class BrowserTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteBrowserTests(BrowserSqliteApp app) : BrowserTests(app), IClassFixture<BrowserSqliteApp>;
-public sealed class PostgresBrowserTests(BrowserPostgresApp app) : BrowserTests(app), IClassFixture<BrowserPostgresApp>;
+public sealed class SqliteBrowserTests(SqliteApp<BrowserOptions> app) : BrowserTests(app), IClassFixture<SqliteApp<BrowserOptions>>;
+public sealed class PostgresBrowserTests(PostgresApp<BrowserOptions> app) : BrowserTests(app), IClassFixture<PostgresApp<BrowserOptions>>;

@@ -32,7 +32,7 @@ public abstract class HostedTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task ConnectUrl_Refusals()
+    public async Task ConnectUrl_WithoutASessionOrWithABadBody_IsRefused()
     {
         var account = await app.CreateLinkedAccountAsync();
         // HC1: API keys are refused; only a session token opens the page.

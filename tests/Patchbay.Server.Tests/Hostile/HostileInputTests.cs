@@ -11,16 +11,6 @@ using Xunit;
 
 namespace Patchbay.Tests.Hostile;
 
-public sealed class HostileSqliteApp : SqliteApp
-{
-    public HostileSqliteApp() => WithKestrel = true;
-}
-
-public sealed class HostilePostgresApp : PostgresApp
-{
-    public HostilePostgresApp(PostgresServer server) : base(server) => WithKestrel = true;
-}
-
 // The hostile-input suite: every write operation the server maps (found from its routing table, so a new endpoint
 // is covered the day it lands) gets malformed bodies, and must answer a 4xx in the error shape, never a 5xx, and
 // change nothing stored. Then field-level bounds, and the requests Kestrel itself refuses, over a raw socket.
@@ -241,5 +231,5 @@ public abstract class HostileInputTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteHostileInputTests(HostileSqliteApp app) : HostileInputTests(app), IClassFixture<HostileSqliteApp>;
-public sealed class PostgresHostileInputTests(HostilePostgresApp app) : HostileInputTests(app), IClassFixture<HostilePostgresApp>;
+public sealed class SqliteHostileInputTests(SqliteApp<KestrelOptions> app) : HostileInputTests(app), IClassFixture<SqliteApp<KestrelOptions>>;
+public sealed class PostgresHostileInputTests(PostgresApp<KestrelOptions> app) : HostileInputTests(app), IClassFixture<PostgresApp<KestrelOptions>>;

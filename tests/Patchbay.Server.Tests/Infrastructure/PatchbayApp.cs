@@ -12,15 +12,19 @@ using Xunit;
 namespace Patchbay.Tests.Infrastructure;
 
 // One Patchbay server over its own fresh database, through the real stack: real configuration, real auth headers,
-// real SQL. A test class gets one (IClassFixture), and creates the accounts and rows it reads.
+// real SQL. A test class gets one (IClassFixture), and creates the accounts and rows it reads. The fixture types are
+// SqliteApp and PostgresApp (default options), or SqliteApp<TOptions> and PostgresApp<TOptions> for a test class that
+// needs fakes, Kestrel or settings of its own: `IClassFixture<SqliteApp<FakeProviderOptions>>` (see AppOptions.cs).
 public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
 
-    readonly Dictionary<string, string?> settings = new();
+    readonly AppSetup setup = new();
 
-    protected PatchbayApp()
+    protected PatchbayApp(IAppOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Configure(setup);
         TestApiKey = "tk" + Guid.NewGuid().ToString("D");
         ProductionApiKey = "pk" + Guid.NewGuid().ToString("D");
         MasterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -38,37 +42,29 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     public string ConnectionString { get; protected set; } = "";
     public abstract DatabaseProvider Provider { get; }
 
-    // Settings a subclass or a test adds on top of the defaults (before the server starts).
-    public IDictionary<string, string?> Settings => settings;
+    // Settings the options or a test add on top of the defaults (before the server starts).
+    public IDictionary<string, string?> Settings => setup.Settings;
 
     public Db Db => Services.GetRequiredService<Db>();
 
-    // Set by fixtures that talk to the fake provider APIs (see UseFakeProvider).
+    // Set when the options ask for the fake provider APIs (AppSetup.FakeProvider, see UseFakeProvider).
     public FakeProvider? Fake { get; private set; }
 
-    protected bool WithFakeProvider { get; init; }
-
-    // Set by fixtures that run OAuth flows against the fake authorization server (see UseFakeOAuth).
+    // Set when the options ask for the fake authorization server (AppSetup.FakeOAuth, see UseFakeOAuth).
     public FakeOAuthProvider? FakeOAuth { get; private set; }
 
-    protected bool WithFakeOAuth { get; init; }
-
     public static readonly string[] FakeOAuthApps = ["asana", "notion", "box", "helpscout"];
-
-    // A real Kestrel server on a free loopback port instead of the in-memory TestServer, for clients outside this
-    // process (Node SDKs, browsers).
-    protected bool WithKestrel { get; init; }
 
     public string BaseAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
         .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     public virtual async ValueTask InitializeAsync()
     {
-        if (WithFakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
-        if (WithFakeOAuth && sharedFrom is null) UseFakeOAuth(FakeOAuth = await FakeOAuthProvider.StartAsync());
+        if (setup.FakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
+        if (setup.FakeOAuth && sharedFrom is null) UseFakeOAuth(FakeOAuth = await FakeOAuthProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
         if (sharedFrom is null) ConnectionString = await CreateDatabaseAsync();
-        if (WithKestrel) UseKestrel(0);
+        if (setup.Kestrel) UseKestrel(0);
         StartServer(); // now, so a start-up failure fails the fixture with its own message
     }
 
@@ -97,7 +93,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        foreach (var (key, value) in defaults.Concat(settings)) builder.UseSetting(key, value);
+        foreach (var (key, value) in defaults.Concat(Settings)) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
@@ -109,30 +105,30 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     // are pointed at places that fail in known ways.
     void UseFakeProvider(FakeProvider provider)
     {
-        settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
-        settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
+        Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
+        Settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
         foreach (var slug in (string[])["stripe", "netsuite", "hubspot", "sendgrid"])
-            settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
+            Settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
         // Apps whose host holds a customer's value keep it in the overridden URL, as a path segment.
-        settings["Patchbay:Apps:Overrides:shopify:BaseUrl"] = provider.BaseUrl + "/shopify/{{shop_domain|label|lower}}";
-        settings["Patchbay:Apps:Overrides:freshdesk:BaseUrl"] = provider.BaseUrl + "/freshdesk/{{subdomain|trim|lower}}";
-        settings["Patchbay:Apps:Overrides:zendesk:BaseUrl"] = provider.BaseUrl + "/zendesk/{{subdomain|trim|lower}}";
-        settings["Patchbay:Apps:Overrides:brevo:BaseUrl"] = "http://patchbay-test.invalid";             // never resolves (RFC 6761)
-        settings["Patchbay:Apps:Overrides:pipedrive:BaseUrl"] = $"http://127.0.0.1:{ClosedPort}";       // nothing listens
-        settings["Patchbay:Apps:Overrides:klaviyo:BaseUrl"] = "http://169.254.169.254";                 // metadata address: refused
+        Settings["Patchbay:Apps:Overrides:shopify:BaseUrl"] = provider.BaseUrl + "/shopify/{{shop_domain|label|lower}}";
+        Settings["Patchbay:Apps:Overrides:freshdesk:BaseUrl"] = provider.BaseUrl + "/freshdesk/{{subdomain|trim|lower}}";
+        Settings["Patchbay:Apps:Overrides:zendesk:BaseUrl"] = provider.BaseUrl + "/zendesk/{{subdomain|trim|lower}}";
+        Settings["Patchbay:Apps:Overrides:brevo:BaseUrl"] = "http://patchbay-test.invalid";             // never resolves (RFC 6761)
+        Settings["Patchbay:Apps:Overrides:pipedrive:BaseUrl"] = $"http://127.0.0.1:{ClosedPort}";       // nothing listens
+        Settings["Patchbay:Apps:Overrides:klaviyo:BaseUrl"] = "http://169.254.169.254";                 // metadata address: refused
     }
 
     // OAuth apps whose authorization server, token endpoint and API are the fake on loopback. Zendesk keeps its
     // {{subdomain}} prerequisite in the overridden URLs, as a path segment the fake records.
     void UseFakeOAuth(FakeOAuthProvider provider)
     {
-        settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
+        Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
         foreach (var slug in FakeOAuthApps.Append("zendesk/{{subdomain|trim|lower}}"))
         {
             var key = slug.Split('/')[0];
-            settings[$"Patchbay:Apps:Overrides:{key}:AuthorizeUrl"] = $"{provider.BaseUrl}/{slug}/authorize";
-            settings[$"Patchbay:Apps:Overrides:{key}:TokenUrl"] = $"{provider.BaseUrl}/{slug}/token";
-            settings[$"Patchbay:Apps:Overrides:{key}:BaseUrl"] = $"{provider.BaseUrl}/{slug}";
+            Settings[$"Patchbay:Apps:Overrides:{key}:AuthorizeUrl"] = $"{provider.BaseUrl}/{slug}/authorize";
+            Settings[$"Patchbay:Apps:Overrides:{key}:TokenUrl"] = $"{provider.BaseUrl}/{slug}/token";
+            Settings[$"Patchbay:Apps:Overrides:{key}:BaseUrl"] = $"{provider.BaseUrl}/{slug}";
         }
     }
 
@@ -213,9 +209,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         node.TestApiKey = TestApiKey;
         node.ProductionApiKey = ProductionApiKey;
         node.MasterKey = MasterKey;
-        foreach (var (k, v) in settings) node.settings[k] = v;
+        foreach (var (k, v) in Settings) node.Settings[k] = v;
         node.sharedFrom = this; // before InitializeAsync: a node neither creates a database nor starts a provider
-        if (extraSettings is not null) foreach (var (k, v) in extraSettings) node.settings[k] = v;
+        if (extraSettings is not null) foreach (var (k, v) in extraSettings) node.Settings[k] = v;
         if (Time.GetUtcNow() > node.Time.GetUtcNow()) node.Time.SetUtcNow(Time.GetUtcNow());
         return node;
     }
@@ -237,8 +233,13 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     }
 }
 
+// A server over a fresh SQLite file, with default options.
 public class SqliteApp : PatchbayApp
 {
+    public SqliteApp() : this(new DefaultOptions()) { }
+
+    protected SqliteApp(IAppOptions options) : base(options) { }
+
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
     protected override Task<string> CreateDatabaseAsync() =>
@@ -253,9 +254,14 @@ public class SqliteApp : PatchbayApp
     public override PatchbayApp CreateNode(IDictionary<string, string?>? extraSettings = null) => CopyTo(new SqliteApp(), extraSettings);
 }
 
-public class PostgresApp(PostgresServer server) : PatchbayApp
+// A server over a fresh database of the suite's PostgreSQL server (an assembly fixture), with default options.
+public class PostgresApp : PatchbayApp
 {
-    public PostgresServer PostgresServer { get; } = server;
+    public PostgresApp(PostgresServer server) : this(server, new DefaultOptions()) { }
+
+    protected PostgresApp(PostgresServer server, IAppOptions options) : base(options) => PostgresServer = server;
+
+    public PostgresServer PostgresServer { get; }
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
@@ -265,3 +271,8 @@ public class PostgresApp(PostgresServer server) : PatchbayApp
 
     public override PatchbayApp CreateNode(IDictionary<string, string?>? extraSettings = null) => CopyTo(new PostgresApp(PostgresServer), extraSettings);
 }
+
+// The same servers with the options of a test class: `IClassFixture<SqliteApp<FakeProviderOptions>>`.
+public sealed class SqliteApp<TOptions>() : SqliteApp(new TOptions()) where TOptions : IAppOptions, new();
+
+public sealed class PostgresApp<TOptions>(PostgresServer server) : PostgresApp(server, new TOptions()) where TOptions : IAppOptions, new();

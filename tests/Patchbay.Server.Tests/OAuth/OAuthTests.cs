@@ -12,16 +12,6 @@ using Xunit;
 
 namespace Patchbay.Tests.OAuth;
 
-public sealed class OAuthSqliteApp : SqliteApp
-{
-    public OAuthSqliteApp() => WithFakeOAuth = true;
-}
-
-public sealed class OAuthPostgresApp : PostgresApp
-{
-    public OAuthPostgresApp(PostgresServer server) : base(server) => WithFakeOAuth = true;
-}
-
 // OAuth2 connections end to end against the fake authorization server: authorize URL, consent, callback, code
 // exchange with PKCE, verification, sealed storage; then refresh by the worker and on use, the refusal that expires a
 // connection, the transient failure that backs off, and two nodes racing for one refresh.
@@ -105,7 +95,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task OAuthUrl_Refusals_AreContractErrors()
+    public async Task OAuthUrl_AppOrOrgNotReadyForOAuth_IsRefusedWithAContractError()
     {
         var (orgId, key, account) = await OrgAsync();
         var client = app.ClientFor(key, account);
@@ -230,7 +220,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Flow_NotionWithBasicAuth_AndZendeskWithSubdomain()
+    public async Task Flow_BasicAuthOrSubdomainApp_Connects_SubdomainMustBeOneHostLabel()
     {
         var (_, key, account) = await OrgAsync("notion", "zendesk");
         using (var page = await ConsentAsync(await AuthUrlAsync(key, account, "notion"))) Assert.Equal(HttpStatusCode.OK, page.StatusCode);
@@ -529,7 +519,7 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 
     [Fact]
-    public async Task Admin_OAuthClients_WriteOnlySecret_Sealed_PerEnvironment()
+    public async Task AdminOAuthClient_Saved_SecretWriteOnlyAndSealed_PerEnvironment()
     {
         var (orgId, _, _) = await app.CreateOrgAsync("Admin OAuth");
         var admin = app.AdminClient();
@@ -582,5 +572,5 @@ public abstract class OAuthTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteOAuthTests(OAuthSqliteApp app) : OAuthTests(app), IClassFixture<OAuthSqliteApp>;
-public sealed class PostgresOAuthTests(OAuthPostgresApp app) : OAuthTests(app), IClassFixture<OAuthPostgresApp>;
+public sealed class SqliteOAuthTests(SqliteApp<FakeOAuthOptions> app) : OAuthTests(app), IClassFixture<SqliteApp<FakeOAuthOptions>>;
+public sealed class PostgresOAuthTests(PostgresApp<FakeOAuthOptions> app) : OAuthTests(app), IClassFixture<PostgresApp<FakeOAuthOptions>>;

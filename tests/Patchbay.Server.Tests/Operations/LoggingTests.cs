@@ -15,30 +15,19 @@ namespace Patchbay.Tests.Operations;
 
 // Secrets never print: everything the server logs at Debug through the flows that handle keys, tokens and
 // credentials (successes and failures) is searched for them.
-public sealed class DebugLoggingSqliteApp : SqliteApp
+public sealed class DebugLoggingOptions : IAppOptions
 {
-    public DebugLoggingSqliteApp()
+    public void Configure(AppSetup setup)
     {
-        Settings["Logging:LogLevel:Default"] = "Debug";
-        Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug"; // appsettings.json quiets the framework; an operator may not
-        WithFakeProvider = true;
-        WithFakeOAuth = true;
+        setup.Settings["Logging:LogLevel:Default"] = "Debug";
+        setup.Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug"; // appsettings.json quiets the framework; an operator may not
+        setup.FakeProvider = true;
+        setup.FakeOAuth = true;
     }
 }
 
-public sealed class DebugLoggingPostgresApp : PostgresApp
-{
-    public DebugLoggingPostgresApp(PostgresServer server) : base(server)
-    {
-        Settings["Logging:LogLevel:Default"] = "Debug";
-        Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug"; // appsettings.json quiets the framework; an operator may not
-        WithFakeProvider = true;
-        WithFakeOAuth = true;
-    }
-}
-
-public sealed class SqliteLoggingTests(DebugLoggingSqliteApp app) : LoggingTests(app), IClassFixture<DebugLoggingSqliteApp>;
-public sealed class PostgresLoggingTests(DebugLoggingPostgresApp app) : LoggingTests(app), IClassFixture<DebugLoggingPostgresApp>;
+public sealed class SqliteLoggingTests(SqliteApp<DebugLoggingOptions> app) : LoggingTests(app), IClassFixture<SqliteApp<DebugLoggingOptions>>;
+public sealed class PostgresLoggingTests(PostgresApp<DebugLoggingOptions> app) : LoggingTests(app), IClassFixture<PostgresApp<DebugLoggingOptions>>;
 
 public abstract class LoggingTests(PatchbayApp app)
 {

@@ -5,18 +5,18 @@ using Xunit;
 namespace Patchbay.Tests.RateLimits;
 
 // A server with Refold's published limits (20/s sustained, bursts of 5); the clock is the fixture's fake one.
-public sealed class RateLimitedSqliteApp : SqliteApp
+public sealed class RateLimitOptions : IAppOptions
 {
-    public RateLimitedSqliteApp()
+    public void Configure(AppSetup setup)
     {
-        Settings["Patchbay:RateLimits:PermitsPerSecond"] = "20";
-        Settings["Patchbay:RateLimits:Burst"] = "5";
-        Settings["Patchbay:RateLimits:UnknownCredentialPermitsPerSecond"] = "5";
-        Settings["Patchbay:RateLimits:UnknownCredentialBurst"] = "10";
+        setup.Settings["Patchbay:RateLimits:PermitsPerSecond"] = "20";
+        setup.Settings["Patchbay:RateLimits:Burst"] = "5";
+        setup.Settings["Patchbay:RateLimits:UnknownCredentialPermitsPerSecond"] = "5";
+        setup.Settings["Patchbay:RateLimits:UnknownCredentialBurst"] = "10";
     }
 }
 
-public sealed class RateLimitTests(RateLimitedSqliteApp app) : IClassFixture<RateLimitedSqliteApp>
+public sealed class RateLimitTests(SqliteApp<RateLimitOptions> app) : IClassFixture<SqliteApp<RateLimitOptions>>
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 

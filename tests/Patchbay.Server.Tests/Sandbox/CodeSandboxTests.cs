@@ -20,7 +20,7 @@ public sealed class CodeSandboxTests : IDisposable
     static JsonObject Input => new() { ["payload"] = new JsonObject { ["amount"] = 21 } };
 
     [Fact]
-    public async Task Runs_AndReturnsJson()
+    public async Task Run_Snippet_ReturnsItsValueAsJson_UndefinedAsNull()
     {
         var result = await sandbox.RunAsync("return { total: payload.amount * 2, list: [1, 'a', null] };", Input, Ct);
         Assert.Equal("""{"total":42,"list":[1,"a",null]}""", result!.ToJsonString());

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Patchbay.Tests.Infrastructure;
 using Xunit;
-using static Patchbay.Tests.Workflows.WorkflowTests;
+using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Workflows;
 
@@ -62,7 +62,7 @@ public abstract class SandboxLoadTests(PatchbayApp app)
 }
 
 [Collection(nameof(SandboxLoad))]
-public sealed class SqliteSandboxLoadTests(WorkflowSqliteApp app) : SandboxLoadTests(app), IClassFixture<WorkflowSqliteApp>;
+public sealed class SqliteSandboxLoadTests(SqliteApp<FakeProviderOptions> app) : SandboxLoadTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
 
 [Collection(nameof(SandboxLoad))]
-public sealed class PostgresSandboxLoadTests(WorkflowPostgresApp app) : SandboxLoadTests(app), IClassFixture<WorkflowPostgresApp>;
+public sealed class PostgresSandboxLoadTests(PostgresApp<FakeProviderOptions> app) : SandboxLoadTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
