@@ -29,6 +29,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
+    .AddWorkers()                              // Workers/: worker settings, the transactional outbox
     .AddStartup()                              // Operations/: migrate, unseal, bootstrap, before Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
     .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
@@ -40,7 +41,7 @@ builder.Services
     .AddAppConnections()                       // Connections/: sealed credentials per app, re-checks
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
-    .AddOutbox()                               // Workers/: the transactional outbox and its worker
+    .AddSessions()                             // Sessions/: session tokens' API, expired-session clean-up
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
     .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node

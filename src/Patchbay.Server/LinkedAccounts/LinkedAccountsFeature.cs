@@ -1,6 +1,3 @@
-using Patchbay.Configuration;
-using Patchbay.Auth;
-using Patchbay.Workers;
 
 namespace Patchbay.LinkedAccounts;
 
@@ -10,9 +7,6 @@ public static class LinkedAccountsFeature
     {
         services.AddSingleton<LinkedAccountStore>();
         services.AddSingleton<IntegrationStore>();
-        services.AddSettings<WorkerOptions>(WorkerOptions.Section);
-        services.AddSingleton<SessionCleanupWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<SessionCleanupWorker>());
         return services;
     }
 }

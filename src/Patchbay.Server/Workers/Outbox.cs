@@ -111,14 +111,3 @@ public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Topic} {MessageId} failed ({Error}); retrying in {Delay}")]
     static partial void LogRetry(ILogger logger, string topic, string messageId, string error, TimeSpan delay);
 }
-
-public static class OutboxFeature
-{
-    public static IServiceCollection AddOutbox(this IServiceCollection services)
-    {
-        services.AddSingleton<Outbox>();
-        services.AddSingleton<OutboxWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
-        return services;
-    }
-}

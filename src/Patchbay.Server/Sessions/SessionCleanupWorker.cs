@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
+using Patchbay.Auth;
+using Patchbay.Hosted;
 using Patchbay.Workers;
 
-namespace Patchbay.Auth;
+namespace Patchbay.Sessions;
 
 // Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
 // their revocation no longer needs remembering. Expired hosted-page properties and connect codes go too.
-public sealed class SessionCleanupWorker(SessionStore store, Hosted.HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
+public sealed class SessionCleanupWorker(SessionStore store, HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
     : PollingWorker(time, options, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
