@@ -55,7 +55,7 @@ public static class ExecuteApi
         var status = row.ReturnStatus ?? (errored ? 500 : 200);
         if (!v2) return TypedResults.Json(new SyncExecutionV1(returnValue, row.Id, row.Status), statusCode: status);
         return TypedResults.Json(new SyncExecutionV2(row.Id, returnValue, errored, status, false, row.Status,
-            errored ? new ExecutionErrorMessage(row.Error ?? row.Status) : null), statusCode: status);
+            errored ? new MessageResponse(row.Error ?? row.Status) : null), statusCode: status);
     }
 
     // ---- inbound webhook for "wait for webhook" nodes ----

@@ -1,3 +1,4 @@
+using Patchbay.Http;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -22,6 +23,5 @@ public sealed record SyncExecutionV2(
     [property: JsonPropertyName("status_code")] int StatusCode,
     [property: JsonPropertyName("executed_by_thanos")] bool ExecutedByThanos,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("execution_error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ExecutionErrorMessage? ExecutionError);
+    [property: JsonPropertyName("execution_error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MessageResponse? ExecutionError);
 
-public sealed record ExecutionErrorMessage([property: JsonPropertyName("message")] string Message);

@@ -125,7 +125,6 @@ public sealed record LegacyExecutionResponse(
     [property: JsonPropertyName("org_id")] string OrgId,
     [property: JsonPropertyName("status")] string Status);
 
-public sealed record StopExecutionResponse([property: JsonPropertyName("message")] string Message);
 
 public sealed record RerunExecutionResponse(
     [property: JsonPropertyName("status")] string Status,

@@ -102,14 +102,14 @@ public static class ExecutionsApi
         return ApiError.Create(501, ErrorCodes.ServerError, "Batch details are not yet available for this execution type");
     }
 
-    static async Task<Results<Ok<StopExecutionResponse>, ApiError>> Stop(
+    static async Task<Results<Ok<MessageResponse>, ApiError>> Stop(
         string instanceId, Caller caller, ExecutionStore executions, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
     {
         if (await VisibleAsync(instanceId, caller, executions, ct) is not { } e) return NotFound();
         if (!await executions.StopAsync(e.Id, time.GetUtcNow(), ct))
             return ApiError.Validation($"Execution {e.Id} is not running ({(await executions.GetAsync(e.Id, ct))?.Status ?? e.Status})");
         worker.Wake();
-        return TypedResults.Ok(new StopExecutionResponse("Stopping instance"));
+        return TypedResults.Ok(new MessageResponse("Stopping instance"));
     }
 
     static async Task<Results<Ok<RerunExecutionResponse>, ApiError>> Rerun(string instanceId, Caller caller, ExecutionStore executions,
