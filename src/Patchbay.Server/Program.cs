@@ -29,7 +29,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
-    .AddStartup()                              // Operations/: migrate, unseal, bootstrap, before Kestrel listens
+    .AddStartup()                              // Operations/: migrate, unseal, bootstrap, once Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
     .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
     .AddRateLimits()
@@ -51,6 +51,7 @@ builder.Services
 var app = builder.Build();
 
 app.UseHttpConventions();
+app.UseStartupGate();                           // Operations/: 503 until start-up has finished
 app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
@@ -72,5 +73,4 @@ admin.MapOAuthAdmin();
 app.MapOperations();
 app.MapApiDocs();
 
-await app.RunAsync();
-return 0;
+return await StartupFailure.RunAsync(app);     // Operations/: a failed start is one line and exit code 1

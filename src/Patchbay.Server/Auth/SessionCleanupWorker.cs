@@ -5,8 +5,9 @@ namespace Patchbay.Auth;
 
 // Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
 // their revocation no longer needs remembering. Expired hosted-page properties and connect codes go too.
-public sealed class SessionCleanupWorker(SessionStore store, Hosted.HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
-    : PollingWorker(time, options, logger)
+public sealed class SessionCleanupWorker(SessionStore store, Hosted.HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options,
+    Data.StartupGate startup, ILogger<SessionCleanupWorker> logger)
+    : PollingWorker(time, options, startup, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 
