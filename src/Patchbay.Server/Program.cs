@@ -22,6 +22,7 @@ using Patchbay.Vault;
 using Patchbay.Workers;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
+if (args is ["keys", ..]) return await KeysCommands.RunAsync(args[1..]);
 if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..]); // a code sandbox, started by the server
 
 var builder = WebApplication.CreateBuilder(args);

@@ -93,7 +93,8 @@ public sealed class OrgBootstrapper(
             " Its API keys are shown this once and stored only as hashes; keep them safe:",
         };
         foreach (var (environment, key) in created.GeneratedKeys) lines.Add($"   {environment,-11} x-api-key: {key}");
-        lines.Add(" Lost keys can be regenerated with the admin API (docs/admin.md).");
+        lines.Add(" Lost them? Run `Patchbay.Server keys regenerate --environment test` (or `./run.sh keys ...`)");
+        lines.Add(" against the same configuration; see docs/admin.md.");
         lines.Add("==============================================================================");
         lines.Add("");
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
