@@ -22,6 +22,7 @@ using Patchbay.Vault;
 using Patchbay.Workers;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
+if (args is ["keys", ..]) return await KeysCommands.RunAsync(args[1..]);
 if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..]); // a code sandbox, started by the server
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,7 +31,7 @@ builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
     .AddWorkers()                              // Workers/: worker settings, the transactional outbox
-    .AddStartup()                              // Operations/: migrate, unseal, bootstrap, before Kestrel listens
+    .AddStartup()                              // Operations/: migrate, unseal, bootstrap, once Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
     .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
     .AddRateLimits()
@@ -52,6 +53,7 @@ builder.Services
 var app = builder.Build();
 
 app.UseHttpConventions();
+app.UseStartupGate();                           // Operations/: 503 until start-up has finished
 app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
@@ -73,5 +75,4 @@ admin.MapOAuthAdmin();
 app.MapOperations();
 app.MapApiDocs();
 
-await app.RunAsync();
-return 0;
+return await StartupFailure.RunAsync(app);     // Operations/: a failed start is one line and exit code 1

@@ -25,11 +25,13 @@ public sealed class ApiKeyHasher
 {
     byte[]? key;
 
-    public async Task InitializeAsync(ServerSecrets secrets, CancellationToken ct)
+    public async Task InitializeAsync(ServerSecrets secrets, CancellationToken ct, bool create = true)
     {
         ArgumentNullException.ThrowIfNull(secrets);
-        key = await secrets.GetOrCreateAsync("api_key_hmac", 32, ct);
+        key = create ? await secrets.GetOrCreateAsync(SecretName, 32, ct) : await secrets.GetAsync(SecretName, ct);
     }
+
+    const string SecretName = "api_key_hmac";
 
     public string Hash(string apiKey)
     {

@@ -37,8 +37,10 @@ public sealed class BootstrapOptions
     public const string Section = "Patchbay:Bootstrap";
 
     // Known API keys for the default organization (deployments and scripts), instead of generated ones.
+    [MinimumLength(20)]
     public string? TestApiKey { get; set; }
 
+    [MinimumLength(20)]
     public string? ProductionApiKey { get; set; }
 
     public string DefaultOrgName { get; set; } = "Default Organization";

@@ -12,7 +12,7 @@ namespace Patchbay.Auth;
 //   changes made by another process on an SQLite file.
 public sealed class AuthSync(
     Db db, ApiKeyCache keys, ApiKeyStore keyStore, SessionTokens sessions, SessionStore sessionStore,
-    TimeProvider time, IOptions<AuthOptions> options, ILogger<AuthSync> logger) : BackgroundService
+    StartupGate startup, TimeProvider time, IOptions<AuthOptions> options, ILogger<AuthSync> logger) : BackgroundService
 {
     public const string Channel = "patchbay_auth";
 
@@ -52,6 +52,7 @@ public sealed class AuthSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await startup.WaitAsync(stoppingToken)) return;
         var listener = db.Dialect.ListenAsync(Channel, payload =>
         {
             Apply(payload);

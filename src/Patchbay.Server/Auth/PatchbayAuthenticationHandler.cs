@@ -16,7 +16,7 @@ public sealed record AuthFailure(ApiError Error, RateDecision? RateLimit = null)
 public sealed class PatchbayAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder,
     ApiKeyHasher hasher, ApiKeyCache cache, ApiKeyStore store, SessionTokens sessions,
-    TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> limits)
+    TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> limits, Data.StartupGate startup)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Patchbay";
@@ -24,6 +24,8 @@ public sealed class PatchbayAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Until start-up has loaded the hashing and signing keys, only the anonymous health routes are served.
+        if (!startup.IsOpen) return AuthenticateResult.NoResult();
         var authorization = Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return await AuthenticateSessionAsync(authorization[7..].Trim());

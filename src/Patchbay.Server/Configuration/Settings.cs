@@ -50,3 +50,13 @@ public sealed class BetweenAttribute(double minimum, double maximum) : Validatio
     public override bool IsValid(object? value) =>
         value is null || Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) is var d && d >= Minimum && d <= Maximum;
 }
+
+// An optional text setting (a known key, a token): unset or blank, or at least this many characters once trimmed.
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MinimumLengthAttribute(int minimum) : ValidationAttribute($"must be at least {minimum} characters of random text")
+{
+    public int Minimum { get; } = minimum;
+
+    public override bool IsValid(object? value) =>
+        value is not string text || string.IsNullOrWhiteSpace(text) || text.Trim().Length >= Minimum;
+}

@@ -11,8 +11,8 @@ namespace Patchbay.Connections;
 // (401/403) expires the connection; not reaching it retries later with backoff and changes nothing.
 public sealed class ConnectionCheckWorker(
     ConnectionStore store, AppCatalog catalog, CredentialVerifier verifier, IOptions<ConnectionOptions> options,
-    TimeProvider time, IOptions<WorkerOptions> workerOptions, ILogger<ConnectionCheckWorker> logger)
-    : PollingWorker(time, workerOptions, logger)
+    TimeProvider time, IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, ILogger<ConnectionCheckWorker> logger)
+    : PollingWorker(time, workerOptions, startup, logger)
 {
     readonly string workerId = LeasedWork.NewOwner();
 

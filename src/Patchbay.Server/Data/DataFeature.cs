@@ -24,6 +24,7 @@ public static class DataFeature
         });
         services.AddSingleton<Db>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<StartupGate>();
         return services;
     }
 }

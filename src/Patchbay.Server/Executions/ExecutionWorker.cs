@@ -14,7 +14,7 @@ namespace Patchbay.Executions;
 // last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
 public sealed class ExecutionWorker(
     ExecutionStore store, WorkflowStore workflows, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
-    TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
+    Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
 {
     readonly SemaphoreSlim wake = new(0);
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
@@ -79,7 +79,7 @@ public sealed class ExecutionWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!workerOptions.Value.Enabled) return;
+        if (!workerOptions.Value.Enabled || !await startup.WaitAsync(stoppingToken)) return;
         var o = options.Value;
         using var heartbeat = new PeriodicTimer(o.LeaseDuration / 3, time);
         var renewing = RenewAsync(heartbeat, stoppingToken);

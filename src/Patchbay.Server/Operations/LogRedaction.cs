@@ -73,6 +73,8 @@ sealed class RedactingLogger(ILogger inner) : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!inner.IsEnabled(logLevel)) return;
+        // A failed start is reported once, as one line on standard error (StartupFailure), not with a stack trace.
+        if (StartupFailure.IsReported(exception)) return;
         ArgumentNullException.ThrowIfNull(formatter);
         var redactedException = RedactedException.For(exception);
         inner.Log(logLevel, eventId, new RedactedState(state, exception, (s, e) => formatter((TState)s!, e)), redactedException,

@@ -19,9 +19,9 @@ public static class OperationsApi
     static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
 
     // Readiness: start-up finished and the database answers.
-    static async Task<Results<Ok<HealthResponse>, ApiError>> Ready(Startup startup, Db db, CancellationToken ct)
+    static async Task<Results<Ok<HealthResponse>, ApiError>> Ready(StartupGate startup, Db db, CancellationToken ct)
     {
-        if (!startup.Completed) return ApiError.Create(503, ErrorCodes.ServiceUnavailable, "Starting up");
+        if (!startup.IsOpen) return ApiError.Create(503, ErrorCodes.ServiceUnavailable, "Starting up");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -5,13 +5,33 @@ namespace Patchbay.Operations;
 
 public static class OperationsFeature
 {
-    // Registered right after AddData so that Startup is the first hosted service to start.
+    // Startup does its work once the server listens (IHostedLifecycleService.StartedAsync); see Startup.
     public static IServiceCollection AddStartup(this IServiceCollection services)
     {
         services.AddSingleton<Startup>();
         services.AddHostedService(sp => sp.GetRequiredService<Startup>());
         return services;
     }
+
+    // Between binding its addresses and the end of start-up the server answers 503, the error shape, except for the
+    // health routes (/readyz says "Starting up" itself). Before authentication, which needs the hashing key.
+    public static WebApplication UseStartupGate(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var gate = app.Services.GetRequiredService<Data.StartupGate>();
+        app.Use((http, next) =>
+        {
+            var health = http.Request.Path.Equals("/healthz", StringComparison.OrdinalIgnoreCase)
+                || http.Request.Path.Equals("/readyz", StringComparison.OrdinalIgnoreCase);
+            if (gate.IsOpen || health) return next(http);
+            http.Response.Headers.RetryAfter = "1";
+            return Http.ApiErrorWriter.WriteAsync(http, StartingUp);
+        });
+        return app;
+    }
+
+    internal static readonly Http.ApiError StartingUp =
+        Http.ApiError.Create(503, Http.ErrorCodes.ServiceUnavailable, "Patchbay is starting up; retry in a moment");
 
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {

@@ -34,17 +34,14 @@ public sealed class OrgBootstrapper(
         if (known.Count > 0) await ApplyKnownKeysAsync(known, ct);
     }
 
+    // Their length is a setting checked when the server starts (BootstrapOptions), before anything is created.
     Dictionary<string, string> KnownKeys()
     {
         var o = options.Value;
         var known = new Dictionary<string, string>();
         foreach (var (environment, value) in new[] { (OrgEnvironments.Test, o.TestApiKey), (OrgEnvironments.Production, o.ProductionApiKey) })
         {
-            if (string.IsNullOrWhiteSpace(value)) continue;
-            var key = value.Trim();
-            if (key.Length < 20)
-                throw new InvalidOperationException($"Patchbay:Bootstrap:{(environment == OrgEnvironments.Test ? "Test" : "Production")}ApiKey must be at least 20 characters of random text.");
-            known[environment] = key;
+            if (!string.IsNullOrWhiteSpace(value)) known[environment] = value.Trim();
         }
         return known;
     }
@@ -96,7 +93,8 @@ public sealed class OrgBootstrapper(
             " Its API keys are shown this once and stored only as hashes; keep them safe:",
         };
         foreach (var (environment, key) in created.GeneratedKeys) lines.Add($"   {environment,-11} x-api-key: {key}");
-        lines.Add(" Lost keys can be regenerated with the admin API (docs/admin.md).");
+        lines.Add(" Lost them? Run `Patchbay.Server keys regenerate --environment test` (or `./run.sh keys ...`)");
+        lines.Add(" against the same configuration; see docs/admin.md.");
         lines.Add("==============================================================================");
         lines.Add("");
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));

@@ -12,7 +12,7 @@ namespace Patchbay.Schedules;
 // one run.
 public sealed class ScheduleWorker(
     Db db, ScheduleStore schedules, WorkflowStore workflows, ExecutionWorker executions, IOptions<WorkflowOptions> options, TimeProvider time,
-    IOptions<WorkerOptions> workerOptions, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, logger)
+    IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, startup, logger)
 {
     const int Batch = 50;
     readonly string owner = LeasedWork.NewOwner();

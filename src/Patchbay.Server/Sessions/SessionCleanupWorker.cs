@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Patchbay.Auth;
+using Patchbay.Data;
 using Patchbay.Hosted;
 using Patchbay.Workers;
 
@@ -7,8 +8,9 @@ namespace Patchbay.Sessions;
 
 // Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
 // their revocation no longer needs remembering. Expired hosted-page properties and connect codes go too.
-public sealed class SessionCleanupWorker(SessionStore store, HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options, ILogger<SessionCleanupWorker> logger)
-    : PollingWorker(time, options, logger)
+public sealed class SessionCleanupWorker(SessionStore store, HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options,
+    StartupGate startup, ILogger<SessionCleanupWorker> logger)
+    : PollingWorker(time, options, startup, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 

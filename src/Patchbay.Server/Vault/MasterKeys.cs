@@ -6,29 +6,33 @@ using Microsoft.Extensions.Options;
 namespace Patchbay.Vault;
 
 // The master keys this node holds: the current one (wraps new data keys) and any previous ones still being
-// rotated out. Ids are fingerprints, so nodes agree on them without configuration.
-public sealed class MasterKeys
+// rotated out. Ids are fingerprints, so nodes agree on them without configuration. Read (or, on a first start,
+// generated) on first use, when start-up initializes the vault: building the service has no effect on disk, so a
+// start stopped by a bad setting or a port in use leaves no key file behind.
+public sealed class MasterKeys(IOptions<VaultOptions> options, IConfiguration configuration, ILogger<MasterKeys> logger)
 {
-    public MasterKeys(IOptions<VaultOptions> options, IConfiguration configuration, ILogger<MasterKeys> logger)
+    readonly Lazy<Loaded> loaded = new(() => Load(options.Value, configuration, logger));
+
+    sealed record Loaded((string Id, byte[] Key) Current, IReadOnlyDictionary<string, byte[]> ById);
+
+    public (string Id, byte[] Key) Current => loaded.Value.Current;
+
+    public IReadOnlyDictionary<string, byte[]> ById => loaded.Value.ById;
+
+    static Loaded Load(VaultOptions o, IConfiguration configuration, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var o = options.Value;
         var current = o.MasterKey is { Length: > 0 }
             ? Decode(o.MasterKey, "Patchbay:Vault:MasterKey")
             : LoadOrCreateFile(o.MasterKeyFile ?? Path.Combine(DataDirectory.Resolve(configuration), "master.key"), o.GenerateMissingKeyFile, logger);
-        Current = new(IdOf(current), current);
-        var all = new Dictionary<string, byte[]> { [Current.Id] = current };
+        var id = IdOf(current);
+        var all = new Dictionary<string, byte[]> { [id] = current };
         foreach (var previous in o.PreviousMasterKeys)
         {
             var key = Decode(previous, "Patchbay:Vault:PreviousMasterKeys");
             all[IdOf(key)] = key;
         }
-        ById = all;
+        return new((id, current), all);
     }
-
-    public (string Id, byte[] Key) Current { get; }
-
-    public IReadOnlyDictionary<string, byte[]> ById { get; }
 
     public static string IdOf(byte[] key) => "mk" + Convert.ToHexStringLower(SHA256.HashData(key).AsSpan(0, 4));
 

@@ -21,6 +21,10 @@ public sealed class ServerSecrets(Db db, Vault vault, TimeProvider time)
         return await ReadAsync(name, ct) ?? throw new InvalidOperationException($"Server secret {name} could not be stored.");
     }
 
+    // An existing secret only (commands that must not change an installation they inspect).
+    public async Task<byte[]> GetAsync(string name, CancellationToken ct) =>
+        await ReadAsync(name, ct) ?? throw new InvalidOperationException($"Server secret {name} does not exist: no Patchbay server has finished starting on this database.");
+
     async Task<byte[]?> ReadAsync(string name, CancellationToken ct)
     {
         var sealedValue = await db.QueryFirstOrDefaultAsync<string>("select sealed_value from server_secrets where name = @name", new { name }, ct);

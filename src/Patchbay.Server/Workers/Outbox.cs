@@ -78,8 +78,8 @@ public static class OutboxStore
 // Delivers due outbox messages to their handlers: claimed with a lease (any node may deliver; a dead node's claims
 // come back), deleted once handled, retried with exponential backoff (30 s doubling, at most 1 h) when the handler
 // fails. A message whose topic lost its handler (a feature turned off) is dropped.
-public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, ILogger<OutboxWorker> logger)
-    : PollingWorker(time, options, logger)
+public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, ILogger<OutboxWorker> logger)
+    : PollingWorker(time, options, startup, logger)
 {
     const int Batch = 50;
     static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);

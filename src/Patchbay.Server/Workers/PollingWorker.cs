@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Patchbay.Data;
 
 namespace Patchbay.Workers;
 
@@ -10,8 +11,8 @@ public sealed class WorkerOptions
     public bool Enabled { get; set; } = true;
 }
 
-// Runs RunOnceAsync on a fixed cadence. A tick that filled its batch runs again at once.
-public abstract class PollingWorker(TimeProvider time, IOptions<WorkerOptions> options, ILogger logger) : BackgroundService
+// Runs RunOnceAsync on a fixed cadence, once start-up has finished. A tick that filled its batch runs again at once.
+public abstract class PollingWorker(TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, ILogger logger) : BackgroundService
 {
     protected TimeProvider Time { get; } = time;
 
@@ -22,7 +23,7 @@ public abstract class PollingWorker(TimeProvider time, IOptions<WorkerOptions> o
 
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled) return;
+        if (!options.Value.Enabled || !await startup.WaitAsync(stoppingToken)) return;
 
         using var timer = new PeriodicTimer(Interval, Time);
         do

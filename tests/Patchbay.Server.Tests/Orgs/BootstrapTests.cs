@@ -32,6 +32,8 @@ public abstract class BootstrapTests
     [InlineData("Patchbay:RateLimits:Burst", "0", "Patchbay:RateLimits:Burst must be between 1 and 1000000000")]
     [InlineData("Patchbay:OAuth:RefreshLease", "00:00:00", "Patchbay:OAuth:RefreshLease must be between 00:00:01 and 01:00:00")]
     [InlineData("Patchbay:Http:MaxRequestBodySize", "10", "Patchbay:Http:MaxRequestBodySize must be between 1024 and 1073741824")]
+    [InlineData("Patchbay:Bootstrap:TestApiKey", "tk-short", "Patchbay:Bootstrap:TestApiKey must be at least 20 characters")]
+    [InlineData("Patchbay:Bootstrap:ProductionApiKey", " pk-short ", "Patchbay:Bootstrap:ProductionApiKey must be at least 20 characters")]
     public async Task BadSetting_StopsTheStart_WithAMessageNamingIt(string setting, string value, string message)
     {
         await using var app = NewApp();

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using Patchbay.Tests.Apps;
+using Xunit;
+
+namespace Patchbay.Tests.Infrastructure;
+
+// The built server (dotnet Patchbay.Server.dll) as its own process: a start that must fail, a command run to its end,
+// or a server left running. Patchbay settings and URLs inherited from the test process are removed; the test gives its own.
+public sealed class ServerProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly StringBuilder stdout = new();
+    readonly StringBuilder stderr = new();
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string Output => Stdout + Stderr;
+    }
+
+    ServerProcess(IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        var bin = BinDirectory;
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(bin, "Patchbay.Server.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Patchbay__", StringComparison.OrdinalIgnoreCase)
+                     || k.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase) || k.Equals("DOTNET_URLS", StringComparison.OrdinalIgnoreCase)
+                     || k.Equals("URLS", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public static string BinDirectory => Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "src", "Patchbay.Server", "bin",
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0");
+
+    public string Output
+    {
+        get
+        {
+            lock (stdout) lock (stderr) return stdout.ToString() + stderr;
+        }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    // A server left running (disposing it kills it).
+    public static ServerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        return new(args, environment);
+    }
+
+    // A start or a command, to its exit.
+    public static async Task<Result> RunAsync(IEnumerable<string> args, IDictionary<string, string> environment, TimeSpan? timeout = null)
+    {
+        await using var server = Start(args, environment);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The server did not exit in time:\n{server.Output}");
+        }
+        server.process.WaitForExit(); // the output streams are drained
+        lock (server.stdout) lock (server.stderr) return new(server.process.ExitCode, server.stdout.ToString(), server.stderr.ToString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        process.Dispose();
+    }
+}
