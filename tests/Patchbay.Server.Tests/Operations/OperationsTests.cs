@@ -22,6 +22,31 @@ public abstract class OperationsTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task Root_InABrowser_IsALandingPageLinkingTheDocsAndHealth()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        using var response = await app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("<title>Patchbay</title>", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/docs\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/healthz\"", html, StringComparison.Ordinal);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
+    public async Task Root_ForAProgram_IsAJsonIndex()
+    {
+        var json = await ApiAssert.OkAsync(await app.CreateClient().GetAsync("/", TestContext.Current.CancellationToken));
+        Assert.Equal("Patchbay", json.Str("name"));
+        Assert.Equal("/docs", json.Str("docs"));
+        Assert.Equal("/openapi/v1.json", json.Str("openapi"));
+        Assert.Equal("/api/v2/public", json.Str("api"));
+    }
+
+    [Fact]
     public async Task OpenApi_Served_DescribesPublicRoutesAndAuth()
     {
         var json = await ApiAssert.OkAsync(await app.CreateClient().GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken));
