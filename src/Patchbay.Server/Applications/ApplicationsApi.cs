@@ -33,7 +33,7 @@ public static class ApplicationsApi
         HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, ConnectionStore connections,
         PublicUrls urls, CancellationToken ct)
     {
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var slug = request.Query["slug"].ToString();
         var tags = request.Query["tags"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -54,7 +54,7 @@ public static class ApplicationsApi
         string slug, HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, ConnectionStore connections,
         PublicUrls urls, CancellationToken ct)
     {
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var authType = request.Query["auth_type"].ToString();
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
@@ -97,7 +97,7 @@ public static class ApplicationsApi
     static async Task<Results<Ok<OrgBasicsResponse>, ApiError>> OrgBasics(
         Caller caller, OrgStore orgs, LinkedAccountStore accounts, CancellationToken ct)
     {
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         var org = await orgs.GetAsync(caller.OrgId, ct);
         if (account is null || org is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var app = await orgs.DefaultAppAsync(caller.OrgId, ct);

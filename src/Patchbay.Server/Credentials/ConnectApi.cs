@@ -37,7 +37,7 @@ public static class ConnectApi
         ConnectionStore connections, TimeProvider time, IOptions<ConnectionOptions> options, IOptions<OAuth.OAuthOptions> oauth, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http, required: false);
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
         if (app is null) return caller.AppNotFound(slug);

@@ -84,7 +84,7 @@ public static class EventsApi
         var input = await EventFireInput.ReadAsync(http, slug, ct);
         if (string.IsNullOrWhiteSpace(input.EventName)) return ApiError.Validation("'event' is required");
         if (!await events.ExistsAsync(caller.OrgId, caller.Environment, input.EventName, ct)) return ApiError.NotFound("INVALID_EVENT", "Trigger not found");
-        if (await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct) is not { } account)
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account)
             return caller.LinkedAccountNotFound(caller.AccountId);
 
         var headers = http.Request.Headers;

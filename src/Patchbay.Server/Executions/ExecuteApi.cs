@@ -35,7 +35,7 @@ public static class ExecuteApi
         var slug = headers["slug"].ToString();
         if (v2 && slug.Length == 0) return ApiError.Validation("Workflow ID and slug are required");
         var payload = await JsonBody.ReadNodeAsync(http, required: false);
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var version = await workflows.LiveVersionAsync(caller.OrgId, caller.Environment, id, ct);
         if (version is null) return ApiError.NotFound(ErrorCodes.ServerError, $"No published workflow with id or alias '{id}'");

@@ -16,7 +16,7 @@ public sealed class ExecutionService(
     public async Task<LinkedAccountRow> AccountAsync(Caller caller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        return await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct)
+        return await accounts.ForCallerAsync(caller, ct)
             ?? throw new ApiException(caller.LinkedAccountNotFound(caller.AccountId));
     }
 

@@ -60,16 +60,20 @@ public static class JsonBody
             throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson,
                 $"{what} is not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})"));
         }
-        // Escaped surrogates are rare: only then is every string decoded to find an unpaired one.
-        var problem = Check(document.RootElement, "", utf8.Span.IndexOf("\\u"u8) >= 0, duplicatesAllowedAt);
+        // Escaped surrogates are rare: only then is every string decoded to find an unpaired one. Paths are built only
+        // where a handler checks some objects itself, or to word a problem once one is found (a second, rare walk).
+        var strings = utf8.Span.IndexOf("\\u"u8) >= 0;
+        var problem = Check(document.RootElement, duplicatesAllowedAt is null ? null : "", strings, duplicatesAllowedAt);
         if (problem is null) return document;
+        if (duplicatesAllowedAt is null) problem = Check(document.RootElement, "", strings, null);
         document.Dispose();
         throw new ApiException(ApiError.BadRequest(ErrorCodes.InvalidJson, $"{what} {problem}"));
     }
 
     public static JsonDocument Parse(string text, string what) => Parse(System.Text.Encoding.UTF8.GetBytes(text), what);
 
-    static string? Check(JsonElement element, string path, bool strings, IReadOnlySet<string>? duplicatesAllowedAt)
+    // A problem in words, or null. `path` is the dotted path of `element`, or null when no one needs it.
+    static string? Check(JsonElement element, string? path, bool strings, IReadOnlySet<string>? duplicatesAllowedAt)
     {
         try
         {
@@ -79,17 +83,17 @@ public static class JsonBody
                     element.GetString();
                     return null;
                 case JsonValueKind.Array:
-                    var items = path + "[]";
+                    var items = path is null ? null : path + "[]";
                     foreach (var item in element.EnumerateArray())
                         if (Check(item, items, strings, duplicatesAllowedAt) is { } problem) return problem;
                     return null;
                 case JsonValueKind.Object:
-                    HashSet<string>? seen = duplicatesAllowedAt?.Contains(path) == true ? null : new(StringComparer.Ordinal);
+                    HashSet<string>? seen = path is not null && duplicatesAllowedAt?.Contains(path) == true ? null : new(StringComparer.Ordinal);
                     foreach (var property in element.EnumerateObject())
                     {
                         var name = property.Name;
-                        var at = path.Length == 0 ? name : path + "." + name;
-                        if (seen is not null && !seen.Add(name)) return $"has the key '{Shorten(at)}' twice";
+                        var at = path is null ? null : path.Length == 0 ? name : path + "." + name;
+                        if (seen is not null && !seen.Add(name)) return $"has the key '{Shorten(at ?? name)}' twice";
                         if (Check(property.Value, at, strings, duplicatesAllowedAt) is { } problem) return problem;
                     }
                     return null;
@@ -99,7 +103,7 @@ public static class JsonBody
         }
         catch (InvalidOperationException)
         {
-            return $"holds an invalid \\u escape (an unpaired surrogate) at '{Shorten(path)}'";
+            return $"holds an invalid \\u escape (an unpaired surrogate) at '{Shorten(path ?? "")}'";
         }
     }
 
@@ -151,6 +155,10 @@ public static class Json
             throw new ApiException(ApiError.Validation($"'{path ?? name}' must be an object"));
         return value;
     }
+
+    // A JSON boolean under `name` (not a string that reads as one), or null when absent or of another type.
+    public static bool? StrictBool(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
     public static bool? OptionalBool(JsonElement obj, string name)
     {

@@ -12,6 +12,13 @@ public sealed class LinkedAccountStore(Db db)
 
     static string IntegrationSelect(string alias) => Prefixed(alias, IntegrationColumns);
 
+    // The linked account the request acts for (its linked_account_id header or its session token's account).
+    public Task<LinkedAccountRow?> ForCallerAsync(Auth.Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+    }
+
     public Task<LinkedAccountRow?> FindAsync(string orgId, string environment, string accountId, CancellationToken ct) =>
         db.WithConnectionAsync(c => FindAsync(c, orgId, environment, accountId, ct), ct);
 

@@ -72,7 +72,7 @@ public static class OAuthApi
     static async Task<(LinkedAccountRow? Account, AppManifest? App, ApiError? Error)> ResolveAsync(
         string slug, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, CancellationToken ct)
     {
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return (null, null, caller.LinkedAccountNotFound(caller.AccountId));
         var app = await orgApps.FindEnabledAsync(caller.OrgId, caller.Environment, slug, ct);
         if (app is null) return (null, null, caller.AppNotFound(slug));

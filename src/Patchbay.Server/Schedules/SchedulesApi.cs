@@ -25,7 +25,7 @@ public static class SchedulesApi
     static async Task<Results<Ok<ScheduleListResponse>, ApiError>> List(HttpRequest request, Caller caller, ScheduleStore schedules,
         LinkedAccountStore accounts, WorkflowStore workflows, AppCatalog catalog, CancellationToken ct)
     {
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         var page = Page.From(request);
         var (rows, total) = await schedules.ListAsync(account.Id, page, ct);
         var docs = new List<ScheduleResponse>(rows.Count);
@@ -45,7 +45,7 @@ public static class SchedulesApi
     {
         var body = await ScheduleInput.ReadAsync(http);
         if (!ScheduleInput.HasTriggerType(body)) return ApiError.BadRequest(ErrorCodes.ServerError, "trigger_type is required");
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         var headers = http.Request.Headers;
         var idOrAlias = headers["workflow_id_alias"].ToString();
         if (idOrAlias.Length == 0) return ApiError.Validation("The workflow_id_alias header is required");
@@ -71,7 +71,7 @@ public static class SchedulesApi
         LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
         var body = await ScheduleInput.ReadAsync(http);
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         if (await schedules.FindAsync(scheduleId, account.Id, ct) is not { } found) return NotFound();
         var s = ScheduleInput.ApplyTo(found, body, time.GetUtcNow());
         await schedules.UpdateAsync(s, ct);
@@ -81,7 +81,7 @@ public static class SchedulesApi
     static async Task<Results<Ok<ScheduleDeletedResponse>, ApiError>> Delete(string scheduleId, Caller caller, ScheduleStore schedules,
         LinkedAccountStore accounts, CancellationToken ct)
     {
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         if (await schedules.FindAsync(scheduleId, account.Id, ct) is not { } s) return NotFound();
         await schedules.DeleteAsync(s.Id, ct);
         return TypedResults.Ok(new ScheduleDeletedResponse("Scheduled Job Deleted Successfully"));
@@ -90,7 +90,7 @@ public static class SchedulesApi
     static async Task<Results<Ok<ScheduleResponse>, ApiError>> Pause(string scheduleId, Caller caller, ScheduleStore schedules,
         LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         if (await schedules.FindAsync(scheduleId, account.Id, ct) is not { } s) return NotFound();
         if (s.Status == ScheduleStatuses.Paused) return ApiError.BadRequest(ErrorCodes.ServerError, "Scheduled Job Already Inactive");
         var now = time.GetUtcNow();
@@ -102,7 +102,7 @@ public static class SchedulesApi
     static async Task<Results<Ok<ScheduleResponse>, ApiError>> Resume(string scheduleId, Caller caller, ScheduleStore schedules,
         LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
-        if (await AccountAsync(accounts, caller, ct) is not { } account) return AccountNotFound(caller);
+        if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         if (await schedules.FindAsync(scheduleId, account.Id, ct) is not { } s) return NotFound();
         var now = time.GetUtcNow();
         s = s with { Status = ScheduleStatuses.Running, InactiveFrom = null, UpdatedAt = now };
@@ -110,9 +110,6 @@ public static class SchedulesApi
         await schedules.UpdateAsync(s, ct);
         return TypedResults.Ok(s.ToResponse());
     }
-
-    static Task<LinkedAccountRow?> AccountAsync(LinkedAccountStore accounts, Caller caller, CancellationToken ct) =>
-        accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
 
     static ApiError AccountNotFound(Caller caller) => caller.LinkedAccountNotFound(caller.AccountId);
 

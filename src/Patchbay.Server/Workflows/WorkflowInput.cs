@@ -91,10 +91,4 @@ public sealed record WorkflowInput(JsonObject Body)
         if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return at;
         throw new ApiException(ApiError.Validation($"'{name}' must be a date (YYYY-MM-DD) or an ISO 8601 instant"));
     }
-
-    // A JSON boolean (not a string) under `name`, or null.
-    public static bool? StrictBool(System.Text.Json.JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False
-            ? value.GetBoolean()
-            : null;
 }

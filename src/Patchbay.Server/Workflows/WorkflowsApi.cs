@@ -147,7 +147,7 @@ public static class WorkflowsApi
         string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
-        if (WorkflowInput.StrictBool(body.RootElement, "published") is not { } publish) return ApiError.Validation("'published' (true or false) is required");
+        if (Json.StrictBool(body.RootElement, "published") is not { } publish) return ApiError.Validation("'published' (true or false) is required");
         var found = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct);
         if (found is null) return ApiError.NotFound("INVALID_WORKFLOW_ID", "No workflow found with the provided ID.");
         var (workflow, error) = await CheckVisibleAsync(found, caller, accounts, ct);
@@ -169,7 +169,7 @@ public static class WorkflowsApi
     static async Task<Results<Ok<List<EnabledWorkflowResponse>>, ApiError>> Enabled(
         Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, CancellationToken ct)
     {
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var result = new List<EnabledWorkflowResponse>();
         foreach (var (workflowId, configId) in await workflows.EnabledForAccountAsync(account.Id, ct))
@@ -219,8 +219,8 @@ public static class WorkflowsApi
         TimeProvider time, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
-        if (WorkflowInput.StrictBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' (true or false) is required");
-        var account = await accounts.FindAsync(caller.OrgId, caller.Environment, caller.AccountId, ct);
+        if (Json.StrictBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' (true or false) is required");
+        var account = await accounts.ForCallerAsync(caller, ct);
         if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
         var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct);
         if (workflow?.DraftId is { } draft) workflow = await workflows.GetAsync(caller.OrgId, caller.Environment, draft, ct);

@@ -112,14 +112,7 @@ public abstract class HostileInputTests(PatchbayApp app)
     [MemberData(nameof(RawRequests))]
     public async Task KestrelRejection_CarriesTheErrorShape(string raw, int status)
     {
-        var uri = new Uri(app.BaseAddress);
-        using var socket = new TcpClient();
-        await socket.ConnectAsync(uri.Host, uri.Port, Ct);
-        var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(raw), Ct);
-        using var reader = new MemoryStream();
-        await stream.CopyToAsync(reader, Ct); // Kestrel closes the connection after a rejection
-        var text = Encoding.UTF8.GetString(reader.ToArray());
+        var text = await SendRawAsync(raw);
         Assert.StartsWith($"HTTP/1.1 {status} ", text, StringComparison.Ordinal);
         var split = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         Assert.Contains("Content-Type: application/json", text[..split], StringComparison.Ordinal);
@@ -149,18 +142,25 @@ public abstract class HostileInputTests(PatchbayApp app)
     [Fact]
     public async Task BodyOverTheLimit_Is413InTheErrorShape()
     {
+        var text = await SendRawAsync("POST /api/v2/public/linked-account HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+            $"x-api-key: {app.TestApiKey}\r\nContent-Length: 2000000\r\nConnection: close\r\n\r\n{{\"name\":\"" + new string('x', 60_000));
+        Assert.StartsWith("HTTP/1.1 413 ", text, StringComparison.Ordinal);
+        Assert.Contains("application/json", text, StringComparison.Ordinal);
+        Assert.Contains("\"status_code\":413,\"http_error_type\":\"PAYLOAD_TOO_LARGE\",\"error\":\"PAYLOAD_TOO_LARGE\"", text, StringComparison.Ordinal);
+    }
+
+    // Sends bytes on a new connection and reads the answer until the server closes it (Kestrel closes after a
+    // rejection; the 413 asks for it).
+    async Task<string> SendRawAsync(string raw)
+    {
         var uri = new Uri(app.BaseAddress);
         using var socket = new TcpClient();
         await socket.ConnectAsync(uri.Host, uri.Port, Ct);
         var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /api/v2/public/linked-account HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-            $"x-api-key: {app.TestApiKey}\r\nContent-Length: 2000000\r\nConnection: close\r\n\r\n{{\"name\":\"" + new string('x', 60_000)), Ct);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(raw), Ct);
         using var reader = new MemoryStream();
         await stream.CopyToAsync(reader, Ct);
-        var text = Encoding.UTF8.GetString(reader.ToArray());
-        Assert.StartsWith("HTTP/1.1 413 ", text, StringComparison.Ordinal);
-        Assert.Contains("application/json", text, StringComparison.Ordinal);
-        Assert.Contains("\"status_code\":413,\"http_error_type\":\"PAYLOAD_TOO_LARGE\",\"error\":\"PAYLOAD_TOO_LARGE\"", text, StringComparison.Ordinal);
+        return Encoding.UTF8.GetString(reader.ToArray());
     }
 
     static bool IsErrorShape(string text, int status)
