@@ -21,13 +21,22 @@ public static class SessionsApi
     static async Task<Results<Ok<SessionTokenResponse>, ApiError>> Issue(
         HttpContext http, Caller caller, LinkedAccountStore accounts, SessionTokens tokens, CancellationToken ct)
     {
-        var forceRefresh = http.Request.Query["force_refresh"].ToString() switch
+        bool? queryForceRefresh = http.Request.Query["force_refresh"].ToString() switch
         {
-            "" => false,
+            "" => null,
             var v when bool.TryParse(v, out var b) => b,
             _ => throw new ApiException(ApiError.Validation("'force_refresh' must be \"true\" or \"false\"")),
         };
         using var body = await JsonBody.ReadObjectAsync(http, required: false);
+        // The contract has force_refresh in the query; clients that put it in the body are heard too (§8's "accept
+        // both" for variants), and a request whose two values disagree is refused rather than guessed at.
+        var bodyForceRefresh = Json.OptionalBool(body.RootElement, "force_refresh");
+        if (queryForceRefresh is { } inQuery && bodyForceRefresh is { } inBody && inQuery != inBody)
+        {
+            return ApiError.Validation("'force_refresh' is given in the query and in the body with different values; "
+                + "send it once, as the query parameter ?force_refresh=true");
+        }
+        var forceRefresh = queryForceRefresh ?? bodyForceRefresh ?? false;
         var accountId = Json.OptionalString(body.RootElement, "linked_account_id") ?? Json.OptionalString(body.RootElement, "account_id");
         if (string.IsNullOrWhiteSpace(accountId)) return ApiError.BadRequest(ErrorCodes.ServerError, "linked_account_id is required");
 

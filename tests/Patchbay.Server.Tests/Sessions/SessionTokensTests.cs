@@ -92,6 +92,30 @@ public abstract class SessionTokensTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task Issue_ForceRefreshInBody_IsHeard_AndAConflictIsRefused()
+    {
+        var id = await app.CreateLinkedAccountAsync();
+        var first = await app.CreateSessionTokenAsync(id);
+
+        var reused = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id, force_refresh = false }, Ct));
+        Assert.Equal(first, reused.Str("token"));
+        var forced = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id, force_refresh = true }, Ct));
+        RefoldOpenApi.AssertResponse("POST", Issue, 200, forced);
+        Assert.NotEqual(first, forced.Str("token"));
+        var forcedAsString = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id, force_refresh = "true" }, Ct));
+        Assert.NotEqual(forced.Str("token"), forcedAsString.Str("token"));
+
+        await ApiAssert.ErrorAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id, force_refresh = "yes" }, Ct),
+            400, "BAD_REQUEST", "VALIDATION_ERROR", "'force_refresh' must be a boolean");
+        await ApiAssert.ErrorAsync(await app.ClientFor().PostAsJsonAsync($"{Issue}?force_refresh=true", new { linked_account_id = id, force_refresh = false }, Ct),
+            400, "BAD_REQUEST", "VALIDATION_ERROR",
+            "'force_refresh' is given in the query and in the body with different values; send it once, as the query parameter ?force_refresh=true");
+        // The same value in both places is no conflict.
+        var both = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync($"{Issue}?force_refresh=true", new { linked_account_id = id, force_refresh = true }, Ct));
+        Assert.NotEqual(forcedAsString.Str("token"), both.Str("token"));
+    }
+
+    [Fact]
     public async Task Revoke_ReturnsCount_AndIsContractShaped()
     {
         var id = await app.CreateLinkedAccountAsync();
