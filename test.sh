@@ -10,12 +10,17 @@ cd "$(dirname "$0")"
 command -v npm >/dev/null || { echo "test.sh: Node.js 20 and npm are required (the SDK compatibility test)" >&2; exit 1; }
 npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 
-# The hosted Connect page is tested in Debian's headless Chromium, driven by playwright-core (npm).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "test.sh: installing Debian's chromium and chromium-driver for the browser tests" >&2
+# The hosted Connect page is tested in Debian's headless Chromium, driven by playwright-core (npm); the guides'
+# worked examples are run as pasted, with curl and jq.
+MISSING=()
+[ -x /usr/bin/chromium ] || MISSING+=(chromium chromium-driver)
+command -v curl >/dev/null || MISSING+=(curl)
+command -v jq >/dev/null || MISSING+=(jq)
+if [ ${#MISSING[@]} -gt 0 ]; then
+  echo "test.sh: installing Debian's ${MISSING[*]} for the browser and documentation tests" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
-    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${MISSING[@]}" >/dev/null \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${MISSING[@]}" >/dev/null; }
 fi
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
