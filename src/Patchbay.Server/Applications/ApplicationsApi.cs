@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Auth;
 using Patchbay.Connections;
@@ -11,7 +10,7 @@ using Patchbay.Apps;
 namespace Patchbay.Applications;
 
 // Applications and their connection status (refold-api.md §3.4 AP1–AP3), the frontend SDK's twins of them
-// (§3.22), the SDK's org basics, and the generated app icons.
+// (§3.22), the SDK's org basics, and the apps' icons.
 public static class ApplicationsApi
 {
     public static void MapApplications(this IEndpointRouteBuilder app)
@@ -107,21 +106,19 @@ public static class ApplicationsApi
             app is null ? null : new DefaultAppBasics(app.Id, app.Slug, app.Name, app.Icon, app.Description, AuthFieldList(app).Select(InputField.From).ToList())));
     }
 
-    // A generated icon: the app's initials on its brand colour. Patchbay ships no third-party logos, and the icon
-    // works offline.
-    static IResult Icon(string file, AppCatalog catalog)
+    // The app's icon (AppIcons: a vendored brand mark or a generated tile). Public and the same for everyone, so
+    // cacheable; served with nosniff and a policy that lets an SVG opened on its own run nothing and load nothing.
+    static IResult Icon(string file, HttpContext http, AppIcons icons)
     {
-        if (!file.EndsWith(".svg", StringComparison.Ordinal) || catalog.Find(file[..^4]) is not { } app)
+        if (!file.EndsWith(".svg", StringComparison.Ordinal) || icons.Find(file[..^4]) is not { } icon)
             return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No icon {file}");
-        var words = app.Name.Split([' ', '-', '.'], StringSplitOptions.RemoveEmptyEntries);
-        var initials = words.Length >= 2 ? $"{char.ToUpperInvariant(words[0][0])}{char.ToUpperInvariant(words[1][0])}" : app.Name[..Math.Min(2, app.Name.Length)];
-        var svg = $"""
-            <svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64" role="img" aria-label="{System.Net.WebUtility.HtmlEncode(app.Name)}">
-              <rect width="64" height="64" rx="14" fill="{app.BrandColor}"/>
-              <text x="32" y="41" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="24" font-weight="600" text-anchor="middle" fill="#FFFFFF">{System.Net.WebUtility.HtmlEncode(initials)}</text>
-            </svg>
-            """;
-        return Results.Text(svg, "image/svg+xml", Encoding.UTF8);
+        var headers = http.Response.Headers;
+        headers.CacheControl = "public, max-age=86400";
+        headers.ETag = icon.ETag;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+        if (http.Request.Headers.IfNoneMatch.Contains(icon.ETag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+        return Results.Bytes(icon.Svg, AppIcons.ContentType);
     }
 
     // The org's own app keeps its auth fields as manifest fields (JSON).

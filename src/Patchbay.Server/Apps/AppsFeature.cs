@@ -9,6 +9,7 @@ public static class AppsFeature
     {
         services.AddSettings<AppsOptions>(AppsOptions.Section);
         services.AddSingleton<AppCatalog>();
+        services.AddSingleton<AppIcons>();
         services.AddSingleton<OrgAppStore>();
         services.AddSingleton<ProviderClient>();
         services.AddSingleton<CredentialVerifier>();
