@@ -27,6 +27,8 @@ const slugOf = (icon) => icon.slug ?? icon.title.toLowerCase()
   .replace(/^&/, "and-").replace(/&$/, "-and").replace(/&/g, "-and-")
   .normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]/g, "");
 const hex = new Map(data.map((icon) => [slugOf(icon), icon.hex]));
+// The package is CC0; an icon that simple-icons lists under a licence of its own is not vendored without a look.
+const license = new Map(data.filter((icon) => icon.license).map((icon) => [slugOf(icon), icon.license.type ?? "custom"]));
 
 const catalog = fs.readdirSync(path.join(appsDir, "Catalog")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
 const problems = [];
@@ -43,6 +45,7 @@ for (const [app, slug] of Object.entries(map.apps)) {
   }
   const source = path.join(packageDir, "icons", `${slug}.svg`);
   if (!fs.existsSync(source) || !hex.has(slug)) { problems.push(`${app}: simple-icons ${pkg.version} has no icon ${slug}`); continue; }
+  if (license.has(slug) && license.get(slug) !== "CC0-1.0") { problems.push(`${app}: simple-icons lists ${slug} under ${license.get(slug)}, not CC0`); continue; }
   const svg = fs.readFileSync(source, "utf8").trim();
   if (!svg.startsWith("<svg ")) { problems.push(`${app}: ${source} does not start with <svg`); continue; }
   fs.writeFileSync(target, `<svg fill="#${hex.get(slug)}" ${svg.slice(5)}\n`);
