@@ -102,6 +102,9 @@ public abstract partial class RunnableDocsTests
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         info.ArgumentList.Add("-s");
+        // The server is on loopback: a proxy configured for the machine must not stand in between.
+        foreach (var proxy in info.Environment.Keys.Where(k => k.EndsWith("_proxy", StringComparison.OrdinalIgnoreCase)).ToList())
+            info.Environment.Remove(proxy);
         using var bash = Process.Start(info)!;
         var stdout = bash.StandardOutput.ReadToEndAsync(Ct);
         var stderr = bash.StandardError.ReadToEndAsync(Ct);
