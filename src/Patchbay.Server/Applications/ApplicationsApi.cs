@@ -108,7 +108,7 @@ public static class ApplicationsApi
 
     // The app's icon (AppIcons: a vendored brand mark or a generated tile). Public and the same for everyone, so
     // cacheable; served with nosniff and a policy that lets an SVG opened on its own run nothing and load nothing.
-    static IResult Icon(string file, HttpContext http, AppIcons icons)
+    static Results<FileContentHttpResult, StatusCodeHttpResult, ApiError> Icon(string file, HttpContext http, AppIcons icons)
     {
         if (!file.EndsWith(".svg", StringComparison.Ordinal) || icons.Find(file[..^4]) is not { } icon)
             return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No icon {file}");
@@ -117,8 +117,8 @@ public static class ApplicationsApi
         headers.ETag = icon.ETag;
         headers.XContentTypeOptions = "nosniff";
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
-        if (http.Request.Headers.IfNoneMatch.Contains(icon.ETag)) return Results.StatusCode(StatusCodes.Status304NotModified);
-        return Results.Bytes(icon.Svg, AppIcons.ContentType);
+        if (http.Request.Headers.IfNoneMatch.Contains(icon.ETag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        return TypedResults.Bytes(icon.Svg, AppIcons.ContentType);
     }
 
     // The org's own app keeps its auth fields as manifest fields (JSON).

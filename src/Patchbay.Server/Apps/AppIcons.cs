@@ -16,7 +16,7 @@ public sealed class AppIcons
 
     readonly Dictionary<string, Icon> icons;
 
-    public sealed record Icon(byte[] Svg, string ETag, bool IsBrandMark);
+    public sealed record Icon(byte[] Svg, string ETag);
 
     public AppIcons(AppCatalog catalog)
     {
@@ -24,7 +24,7 @@ public sealed class AppIcons
         var marks = LoadEmbedded().ToDictionary(m => m.Slug, m => m.Svg, StringComparer.Ordinal);
         icons = catalog.All.ToDictionary(
             app => app.Slug,
-            app => marks.TryGetValue(app.Slug, out var mark) ? For(mark, isBrandMark: true) : For(Tile(app), isBrandMark: false),
+            app => marks.TryGetValue(app.Slug, out var mark) ? For(mark) : For(Tile(app)),
             StringComparer.Ordinal);
     }
 
@@ -44,10 +44,10 @@ public sealed class AppIcons
         return result;
     }
 
-    static Icon For(string svg, bool isBrandMark)
+    static Icon For(string svg)
     {
         var bytes = Encoding.UTF8.GetBytes(svg);
-        return new(bytes, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 12))}\"", isBrandMark);
+        return new(bytes, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 12))}\"");
     }
 
     // The app's initials (two words: their first letters; one word: its first two) on its brand colour.
