@@ -1,0 +1,169 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Patchbay.Auth;
+using Patchbay.Http;
+
+namespace Patchbay.Operations;
+
+// Completes each operation of the served document from its endpoint's metadata: the security its authorization policy
+// accepts (and the linked_account_id header when the policy needs a linked account), the headers and query parameters
+// declared with ApiDocs, path parameters the handler does not bind, and the Patchbay-extension mark. Summaries come
+// from `.WithSummary`, request bodies from `.Accepts<T>`, responses from the typed results.
+public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
+{
+    static readonly string[] PatchbayPrefixes = [Routes.Patchbay.TrimStart('/') + "/", "admin/v1/"];
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.Info = new OpenApiInfo
+        {
+            Title = "Patchbay API",
+            Version = "v1",
+            Description = "Refold-compatible embedded-integration API. Authenticate with `x-api-key` (plus `linked_account_id` " +
+                "for linked-account routes) or `Authorization: Bearer <session token>`. Operations marked **Patchbay** " +
+                $"(`{ApiDocs.PatchbayExtension}: true`) are Patchbay's own additions; the admin API uses the admin token.",
+        };
+        AddSecuritySchemes(document);
+        return Task.CompletedTask;
+    }
+
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(context);
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var path = context.Description.RelativePath ?? "";
+        operation.Parameters ??= [];
+
+        foreach (Match match in RouteParameter().Matches(path))
+        {
+            AddParameter(operation, new OpenApiParameter
+            {
+                Name = match.Groups["name"].Value, In = ParameterLocation.Path, Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+
+        if (context.Document is { } document) AddSecuritySchemes(document);
+        var security = await SecurityAsync(metadata, context.ApplicationServices);
+        if (security.Schemes.Count == 0)
+        {
+            operation.Security = [];
+        }
+        else
+        {
+            operation.Security = security.Schemes
+                .Select(s => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(s, context.Document)] = [] })
+                .ToList();
+            operation.Responses ??= [];
+            if (!operation.Responses.ContainsKey("401"))
+            {
+                operation.Responses["401"] = new OpenApiResponse
+                {
+                    Description = "Unauthorized",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ApiErrorBody), null, cancellationToken) },
+                    },
+                };
+            }
+        }
+        if (security.LinkedAccount is { } linked)
+        {
+            var apiKeyOnly = linked is { ApiKey: true, Session: false };
+            AddParameter(operation, Parameter(new ApiParameter(PatchbayAuthenticationHandler.LinkedAccountHeader, ApiParameterLocation.Header,
+                Required: apiKeyOnly,
+                apiKeyOnly
+                    ? "The linked account to act on (this route takes the org API key only)."
+                    : "The linked account to act on, with the org API key (x-api-key). Not needed with a session token, which names its account.",
+                ApiParameterType.Text)));
+            AddParameter(operation, Parameter(new ApiParameter(PatchbayAuthenticationHandler.LinkedAccountHeader, ApiParameterLocation.Query,
+                Required: false, "Alternative to the linked_account_id header.", ApiParameterType.Text)));
+        }
+
+        foreach (var parameter in metadata.OfType<ApiParameter>()) AddParameter(operation, Parameter(parameter));
+
+        if (metadata.OfType<PatchbayExtensionRoute>().Any() || PatchbayPrefixes.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+            operation.Extensions[ApiDocs.PatchbayExtension] = new JsonNodeExtension(JsonValue.Create(true));
+            operation.Extensions["x-badges"] = new JsonNodeExtension(new JsonArray(new JsonObject { ["name"] = "Patchbay", ["position"] = "after" }));
+        }
+    }
+
+    // Who may call the endpoint, read from its authorization policies the way the authorization middleware combines
+    // them: every requirement must pass, so a credential kind is accepted only if every policy accepts it.
+    static async Task<(List<string> Schemes, CallerRequirement? LinkedAccount)> SecurityAsync(IList<object> metadata, IServiceProvider services)
+    {
+        if (metadata.OfType<ApiSecurity>().LastOrDefault() is { } explicitScheme) return ([explicitScheme.Scheme], null);
+        if (metadata.OfType<IAllowAnonymous>().Any()) return ([], null);
+        var provider = services.GetRequiredService<IAuthorizationPolicyProvider>();
+        var requirements = new List<CallerRequirement>();
+        foreach (var data in metadata.OfType<IAuthorizeData>())
+        {
+            var policy = data.Policy is { } name ? await provider.GetPolicyAsync(name) : await provider.GetDefaultPolicyAsync();
+            if (policy is not null) requirements.AddRange(policy.Requirements.OfType<CallerRequirement>());
+        }
+        if (requirements.Count == 0) return ([], null);
+        var combined = new CallerRequirement(
+            ApiKey: requirements.All(r => r.ApiKey), Session: requirements.All(r => r.Session),
+            NeedsLinkedAccount: requirements.Any(r => r.NeedsLinkedAccount));
+        var schemes = new List<string>();
+        if (combined.ApiKey) schemes.Add(ApiDocs.OrgApiKey);
+        if (combined.Session) schemes.Add(ApiDocs.LinkedAccountToken);
+        return (schemes, combined.NeedsLinkedAccount && combined.ApiKey ? combined : null);
+    }
+
+    static OpenApiParameter Parameter(ApiParameter parameter) => new()
+    {
+        Name = parameter.Name,
+        In = parameter.In == ApiParameterLocation.Header ? ParameterLocation.Header : ParameterLocation.Query,
+        Required = parameter.Required,
+        Description = parameter.Description,
+        Schema = new OpenApiSchema
+        {
+            Type = parameter.Type switch
+            {
+                ApiParameterType.WholeNumber => JsonSchemaType.Integer,
+                ApiParameterType.Flag => JsonSchemaType.Boolean,
+                _ => JsonSchemaType.String,
+            },
+        },
+    };
+
+    // A parameter the handler's signature already gives keeps its generated form.
+    static void AddParameter(OpenApiOperation operation, OpenApiParameter parameter)
+    {
+        if (operation.Parameters!.Any(p => p.In == parameter.In && string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase))) return;
+        operation.Parameters!.Add(parameter);
+    }
+
+    static void AddSecuritySchemes(OpenApiDocument document)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        var schemes = document.Components.SecuritySchemes;
+        schemes.TryAdd(ApiDocs.OrgApiKey, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
+            Description = "Organization API key (`tk…` test, `pk…` production).",
+        });
+        schemes.TryAdd(ApiDocs.LinkedAccountToken, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+            Description = "Session token from POST /api/v2/public/session-token; it names its linked account.",
+        });
+        schemes.TryAdd(ApiDocs.AdminToken, new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http, Scheme = "bearer",
+            Description = "The admin token from the server's configuration (Patchbay:Admin:Token), for /admin/v1.",
+        });
+    }
+
+    [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z0-9_]+)[^}]*\}")]
+    private static partial Regex RouteParameter();
+}
