@@ -14,6 +14,9 @@ public static class ApiDocs
     // The mark on every operation Refold's API does not have.
     public const string PatchbayExtension = "x-patchbay-extension";
 
+    // The header (or query parameter) naming the linked account an org API key acts for.
+    public const string LinkedAccountId = "linked_account_id";
+
     // A request header the handler reads.
     public static TBuilder WithHeader<TBuilder>(this TBuilder builder, string name, bool required, string description)
         where TBuilder : IEndpointConventionBuilder =>
@@ -29,6 +32,13 @@ public static class ApiDocs
     public static TBuilder WithPaging<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithQuery("page", "Page number, from 1 (default 1).", ApiParameterType.WholeNumber)
             .WithQuery("limit", "Items per page (default 10).", ApiParameterType.WholeNumber);
+
+    // For a route whose policy accepts the org key without a linked account but which narrows to one when the key
+    // comes with linked_account_id (private workflows, an account's executions).
+    public static TBuilder WithOptionalLinkedAccount<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithHeader(LinkedAccountId, required: false,
+                "With the org API key: act for this linked account (its private workflows, its executions). A session token names its own.")
+            .WithQuery(LinkedAccountId, "Alternative to the linked_account_id header.");
 
     // A POST/PUT/PATCH that reads no body (the contract test requires a body on every other one).
     public static TBuilder WithoutBody<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
