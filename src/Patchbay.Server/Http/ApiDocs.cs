@@ -40,6 +40,11 @@ public static class ApiDocs
                 "With the org API key: act for this linked account (its private workflows, its executions). A session token names its own.")
             .WithQuery(LinkedAccountId, "Alternative to the linked_account_id header.");
 
+    // A second body the same status may carry (documented as oneOf with the typed result's), e.g. execute's
+    // queued answer and its sync_execution answer.
+    public static RouteHandlerBuilder WithAlternativeResponse<TResponse>(this RouteHandlerBuilder builder, int status) =>
+        builder.WithMetadata(new ApiAlternativeResponse(status, typeof(TResponse)));
+
     // A POST/PUT/PATCH that reads no body (the contract test requires a body on every other one).
     public static TBuilder WithoutBody<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(NoRequestBody.Instance);
@@ -65,6 +70,8 @@ public sealed class NoRequestBody
 }
 
 public sealed record ApiSecurity(string Scheme);
+
+public sealed record ApiAlternativeResponse(int Status, Type Type);
 
 public sealed class PatchbayExtensionRoute
 {

@@ -16,9 +16,10 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
 {
     static readonly string[] PatchbayPrefixes = [Routes.Patchbay.TrimStart('/') + "/", "admin/v1/"];
 
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(context);
         document.Info = new OpenApiInfo
         {
             Title = "Patchbay API",
@@ -28,7 +29,12 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
                 $"(`{ApiDocs.PatchbayExtension}: true`) are Patchbay's own additions; the admin API uses the admin token.",
         };
         AddSecuritySchemes(document);
-        return Task.CompletedTask;
+        // The operations' 401s refer to the error shape; every route returning ApiError declares it already.
+        if (document.Components!.Schemas?.ContainsKey(nameof(ApiErrorBody)) != true)
+        {
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas[nameof(ApiErrorBody)] = await context.GetOrCreateSchemaAsync(typeof(ApiErrorBody), null, cancellationToken);
+        }
     }
 
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -67,7 +73,7 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
                     Description = "Unauthorized",
                     Content = new Dictionary<string, OpenApiMediaType>
                     {
-                        ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(ApiErrorBody), null, cancellationToken) },
+                        ["application/json"] = new() { Schema = new OpenApiSchemaReference(nameof(ApiErrorBody), context.Document) },
                     },
                 };
             }
@@ -86,6 +92,15 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
         }
 
         foreach (var parameter in metadata.OfType<ApiParameter>()) AddParameter(operation, Parameter(parameter));
+
+        foreach (var alternative in metadata.OfType<ApiAlternativeResponse>())
+        {
+            var status = alternative.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var other = await context.GetOrCreateSchemaAsync(alternative.Type, null, cancellationToken);
+            operation.Responses ??= [];
+            if (operation.Responses.TryGetValue(status, out var response) && response.Content?.TryGetValue("application/json", out var media) == true && media.Schema is { } first)
+                media.Schema = new OpenApiSchema { OneOf = [first, other] };
+        }
 
         if (metadata.OfType<PatchbayExtensionRoute>().Any() || PatchbayPrefixes.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
         {
