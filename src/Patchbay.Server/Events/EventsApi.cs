@@ -16,6 +16,10 @@ public static class EventsApi
         foreach (var prefix in (string[])[Routes.Public + "/application/event", Routes.Public + "/event"]) // the Node SDK's stale paths too
         {
             var api = app.MapGroup(prefix).WithTags("Events").RequireAuthorization(Policies.Org);
+            // The stale paths are the same operations; left out of the reference, where /event/{eventId} would also
+            // clash with POST /event/{slug} (one path template, two parameter names).
+            if (prefix.EndsWith("/event", StringComparison.Ordinal) && !prefix.EndsWith("application/event", StringComparison.Ordinal))
+                api.ExcludeFromDescription();
             api.MapGet("", List).WithSummary("List the default app's events");
             api.MapGet("/{eventId}", Get).WithSummary("Get an event");
             api.MapPut("/{eventId}", Update).WithSummary("Update an event").Accepts<EventRequest>("application/json");

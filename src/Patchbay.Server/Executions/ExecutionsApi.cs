@@ -29,7 +29,7 @@ public static class ExecutionsApi
             .WithQuery("sortAsc", "true: oldest first.", ApiParameterType.Flag);
         api.MapGet("/executions", LegacyList).WithSummary("List executions (2023 shape)").WithPaging();
         api.MapGet("/execution/{executionId}", Get).WithSummary("Get an execution with its nodes");
-        api.MapGet("/execution/{executionId}/nodes/{nodeId}/batches", Batches).WithSummary("Get a node's batches (not available yet: 501)")
+        api.MapGet("/execution/{executionId}/nodes/{nodeId}/batches", Batches).WithSummary("Get a node's batches (501: not implemented)")
             .Produces<ApiErrorBody>(501, "application/json");
         api.MapPost("/execution/{instanceId}/stop", Stop).WithSummary("Stop a running execution").WithoutBody();
         api.MapPost("/execution/{instanceId}/rerun", Rerun).WithSummary("Run an execution again with its payload").WithoutBody();

@@ -6,10 +6,11 @@ namespace Patchbay.Http;
 // from each endpoint's authorization policy, not from here; request bodies from `.Accepts<TRequest>("application/json")`.
 public static class ApiDocs
 {
-    // The security schemes' names in the document (Refold's document uses the first two).
-    public const string OrgApiKey = "Org API Key";
-    public const string LinkedAccountToken = "Linked Account Token";
-    public const string AdminToken = "Admin Token";
+    // The security schemes' names in the document: Refold's ("Org API Key", "Linked Account Token") without the
+    // spaces, which component names may not contain.
+    public const string OrgApiKey = "OrgApiKey";
+    public const string LinkedAccountToken = "LinkedAccountToken";
+    public const string AdminToken = "AdminToken";
 
     // The mark on every operation Refold's API does not have.
     public const string PatchbayExtension = "x-patchbay-extension";
@@ -40,7 +41,7 @@ public static class ApiDocs
                 "With the org API key: act for this linked account (its private workflows, its executions). A session token names its own.")
             .WithQuery(LinkedAccountId, "Alternative to the linked_account_id header.");
 
-    // A second body the same status may carry (documented as oneOf with the typed result's), e.g. execute's
+    // A second body the same status may carry (documented as anyOf with the typed result's), e.g. execute's
     // queued answer and its sync_execution answer.
     public static RouteHandlerBuilder WithAlternativeResponse<TResponse>(this RouteHandlerBuilder builder, int status) =>
         builder.WithMetadata(new ApiAlternativeResponse(status, typeof(TResponse)));

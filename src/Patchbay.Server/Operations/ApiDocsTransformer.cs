@@ -29,6 +29,7 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
                 $"(`{ApiDocs.PatchbayExtension}: true`) are Patchbay's own additions; the admin API uses the admin token.",
         };
         AddSecuritySchemes(document);
+        foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
         // The operations' 401s refer to the error shape; every route returning ApiError declares it already.
         if (document.Components!.Schemas?.ContainsKey(nameof(ApiErrorBody)) != true)
         {
@@ -93,13 +94,17 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
 
         foreach (var parameter in metadata.OfType<ApiParameter>()) AddParameter(operation, Parameter(parameter));
 
+        // Client generators name methods after operationIds: the summary in camelCase, without articles
+        // ("Create a linked account" → createLinkedAccount).
+        if (operation.OperationId is null && operation.Summary is { Length: > 0 } summary) operation.OperationId = OperationId(summary);
+
         foreach (var alternative in metadata.OfType<ApiAlternativeResponse>())
         {
             var status = alternative.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var other = await context.GetOrCreateSchemaAsync(alternative.Type, null, cancellationToken);
             operation.Responses ??= [];
             if (operation.Responses.TryGetValue(status, out var response) && response.Content?.TryGetValue("application/json", out var media) == true && media.Schema is { } first)
-                media.Schema = new OpenApiSchema { OneOf = [first, other] };
+                media.Schema = new OpenApiSchema { AnyOf = [first, other] };
         }
 
         if (metadata.OfType<PatchbayExtensionRoute>().Any() || PatchbayPrefixes.Any(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
@@ -108,6 +113,15 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
             operation.Extensions[ApiDocs.PatchbayExtension] = new JsonNodeExtension(JsonValue.Create(true));
             operation.Extensions["x-badges"] = new JsonNodeExtension(new JsonArray(new JsonObject { ["name"] = "Patchbay", ["position"] = "after" }));
         }
+    }
+
+    static string OperationId(string summary)
+    {
+        var words = NonWord().Split(summary.Replace("'", "", StringComparison.Ordinal))
+            .Where(w => w.Length > 0 && w is not ("a" or "an" or "the")).ToList();
+        return string.Concat(words.Select((w, i) => i == 0
+            ? w.ToLowerInvariant()
+            : char.ToUpperInvariant(w[0]) + (w.Length > 1 && w.All(char.IsUpper) ? w[1..].ToLowerInvariant() : w[1..])));
     }
 
     // Who may call the endpoint, read from its authorization policies the way the authorization middleware combines
@@ -181,4 +195,7 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
 
     [GeneratedRegex(@"\{\*{0,2}(?<name>[A-Za-z0-9_]+)[^}]*\}")]
     private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@"[^A-Za-z0-9]+")]
+    private static partial Regex NonWord();
 }

@@ -86,6 +86,9 @@ public abstract partial class ServedOpenApiTests(PatchbayApp app)
                     problems.Add($"{at}: path parameter '{parameter["name"]}' is not in the path");
             }
         }
+        var operationIds = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value?["operationId"]?.ToString())).ToList();
+        problems.AddRange(operationIds.Where(id => id is null).Select(_ => "an operation has no operationId"));
+        problems.AddRange(operationIds.GroupBy(id => id).Where(g => g.Key is not null && g.Count() > 1).Select(g => $"operationId '{g.Key}' is not unique"));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
