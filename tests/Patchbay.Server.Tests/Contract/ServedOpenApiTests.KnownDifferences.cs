@@ -65,4 +65,27 @@ public abstract partial class ServedOpenApiTests
         ["PUT /api/v2/public/workflow/{workflowId}/publish 200: properties missing: $.linked_account_id, $.associated_project, $.json_schema, $.manual_execution_payload, $.group, $.expose_as_node, $.data_slots, $.udf_filter, $.udf_filter_operator, $.created_by_ai, $.index_order, $.workflow_builder_version, $.when_to_use, $.test_instance_meta_data, $.event_schema_guidelines, $.is_agentic_flow"] =
             "As above: Refold-internal workflow fields.",
     };
+
+    // Refold routes that Refold's published document does not list (its frontend SDK, v1 and legacy paths; contract
+    // sections in brackets). Every other route missing from that document must be marked as a Patchbay extension.
+    static readonly HashSet<string> RefoldRoutesOutsideItsDocument = new(StringComparer.Ordinal)
+    {
+        "DELETE /api/v1/linked-acc/integration/{slug}", // §5.1 frontend SDK disconnect
+        "POST /api/v2/app/{slug}/save",                  // CR5
+        "GET /api/v1/{slug}/integrate",                  // §5 SDK integrate
+        "POST /api/v1/{slug}/integrate",
+        "GET /api/v1/{slug}/callback",                   // AP5
+        "POST /api/v1/workflow/{workflowIdOrAlias}/execute", // WF9
+        "POST /api/v1/workflows/webhooks/{waitId}",      // wait-for-webhook resume
+        "GET /api/v2/f-sdk/application",                 // §3.22
+        "GET /api/v2/f-sdk/application/{slug}",
+        "GET /api/v3/org/basics",
+        "POST /api/v2/public/connect-code/exchange",     // ST3
+        "PUT /api/v2/public/workflow/{workflowId}",      // WF4
+        "GET /api/v2/public/executions",                 // EX7
+        "GET /api/v1/execution/{executionId}/response",  // EX6
+        "POST /api/v2/public/event",                     // EV8
+        "POST /api/v1/event/trigger",                    // EV9
+        "POST /api/v1/webhook/{appId}",                  // EV10
+    };
 }
