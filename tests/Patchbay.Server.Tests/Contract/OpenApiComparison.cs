@@ -18,10 +18,22 @@ public sealed partial class OpenApiComparison(JsonObject refold, JsonObject ours
     {
         var problems = new List<string>();
         var at = $"{method.ToUpperInvariant()} {refoldPath}";
+        SecurityDiffers(at, refoldOperation, ourOperation, problems);
         ParametersDiffer(at, refoldOperation, ourOperation, problems);
         BodyDiffers(at, refoldOperation, ourOperation, problems);
         ResponsesDiffer(at, refoldOperation, ourOperation, problems);
         return problems;
+    }
+
+    // A credential Refold's document accepts must be accepted here (accepting more is compatible). Scheme names are
+    // Refold's without spaces, in any case ("Org API Key" → OrgApiKey).
+    static void SecurityDiffers(string at, JsonObject refoldOperation, JsonObject ourOperation, List<string> problems)
+    {
+        static HashSet<string> Schemes(JsonObject operation) => new(
+            (operation["security"] as JsonArray ?? []).SelectMany(r => r!.AsObject().Select(kv => kv.Key.Replace(" ", "", StringComparison.Ordinal))),
+            StringComparer.OrdinalIgnoreCase);
+        var ours = Schemes(ourOperation);
+        foreach (var scheme in Schemes(refoldOperation).Where(s => !ours.Contains(s))) problems.Add($"{at}: does not accept {scheme}");
     }
 
     void ParametersDiffer(string at, JsonObject refoldOperation, JsonObject ourOperation, List<string> problems)

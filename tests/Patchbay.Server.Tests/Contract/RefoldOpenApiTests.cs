@@ -48,7 +48,8 @@ public sealed class OpenApiComparisonTests
     const string Refold = """
         {"paths": {}, "components": {"schemas": {"Thing": {"type": "object", "required": ["name"],
           "properties": {"name": {"type": "string"}, "count": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}}}},
-         "op": {"parameters": [{"name": "slug", "in": "header", "required": "true"}, {"name": "page", "in": "query"}],
+         "op": {"security": [{"Org API Key": []}, {"Linked Account Token": []}],
+                "parameters": [{"name": "slug", "in": "header", "required": "true"}, {"name": "page", "in": "query"}],
                 "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
                 "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}
         """;
@@ -64,7 +65,8 @@ public sealed class OpenApiComparisonTests
     public void Compare_SameShape_NoDifference()
     {
         Assert.Empty(Compare("""
-            {"op": {"parameters": [{"name": "SLUG", "in": "header", "required": true}, {"name": "page", "in": "query"}],
+            {"op": {"security": [{"LinkedAccountToken": []}, {"OrgApiKey": []}, {"AdminToken": []}],
+              "parameters": [{"name": "SLUG", "in": "header", "required": true}, {"name": "page", "in": "query"}],
               "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
               "responses": {"200": {"content": {"application/json": {"schema": {"type": "object",
                 "properties": {"name": {"type": ["null", "string"]}, "count": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}}}}}}}}
@@ -75,12 +77,13 @@ public sealed class OpenApiComparisonTests
     public void Compare_EveryKindOfDifference_IsReported()
     {
         var problems = Compare("""
-            {"op": {"parameters": [{"name": "slug", "in": "header"}],
+            {"op": {"security": [{"OrgApiKey": []}], "parameters": [{"name": "slug", "in": "header"}],
               "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["other"]}}}},
               "responses": {"200": {"content": {"application/json": {"schema": {"type": "object",
                 "properties": {"name": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "boolean"}}}}}}}}}}
             """);
         Assert.Equal([
+            "GET /x: does not accept LinkedAccountToken",
             "GET /x: header parameter 'slug' is not required",
             "GET /x: query parameter 'page' is missing",
             "GET /x: request body field 'name' is not required",
