@@ -60,6 +60,13 @@ public sealed partial class OpenApiComparison(JsonObject refold, JsonObject ours
             problems.Add($"{at}: no JSON request body");
             return;
         }
+        var refoldShape = Merge(refold, refoldSchema);
+        var ourShape = Merge(ours, ourSchema);
+        if (ourShape.Properties.Count > 0 || ourShape.AdditionalProperties is not null)
+        {
+            foreach (var field in refoldShape.Properties.Keys.Where(f => !ourShape.Properties.ContainsKey(f) && ourShape.AdditionalProperties is null))
+                problems.Add($"{at}: request body field '{field}' is not documented");
+        }
         var expected = Required(refold, refoldSchema);
         var actual = Required(ours, ourSchema);
         foreach (var field in expected.Except(actual)) problems.Add($"{at}: request body field '{field}' is not required");

@@ -67,7 +67,8 @@ public sealed class OpenApiComparisonTests
         Assert.Empty(Compare("""
             {"op": {"security": [{"LinkedAccountToken": []}, {"OrgApiKey": []}, {"AdminToken": []}],
               "parameters": [{"name": "SLUG", "in": "header", "required": true}, {"name": "page", "in": "query"}],
-              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}, "count": {"type": "integer"}, "tags": {"type": "array"}}}}}},
               "responses": {"200": {"content": {"application/json": {"schema": {"type": "object",
                 "properties": {"name": {"type": ["null", "string"]}, "count": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "string"}}}}}}}}}}
             """));
@@ -78,7 +79,7 @@ public sealed class OpenApiComparisonTests
     {
         var problems = Compare("""
             {"op": {"security": [{"OrgApiKey": []}], "parameters": [{"name": "slug", "in": "header"}],
-              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["other"]}}}},
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["other"], "properties": {"other": {"type": "string"}}}}}},
               "responses": {"200": {"content": {"application/json": {"schema": {"type": "object",
                 "properties": {"name": {"type": "integer"}, "tags": {"type": "array", "items": {"type": "boolean"}}}}}}}}}}
             """);
@@ -86,6 +87,9 @@ public sealed class OpenApiComparisonTests
             "GET /x: does not accept LinkedAccountToken",
             "GET /x: header parameter 'slug' is not required",
             "GET /x: query parameter 'page' is missing",
+            "GET /x: request body field 'name' is not documented",
+            "GET /x: request body field 'count' is not documented",
+            "GET /x: request body field 'tags' is not documented",
             "GET /x: request body field 'name' is not required",
             "GET /x: request body field 'other' is required (Refold: optional)",
             "GET /x 200 $.name: type integer, Refold: string",

@@ -20,6 +20,8 @@ public abstract partial class ServedOpenApiTests
             "As above.",
         ["GET /api/v2/public/execution/{execution_id}/nodes/{node_id}/batches: query parameter 'status' is missing"] =
             "As above.",
+        ["PUT /api/v2/public/workflow/{workflowId}/publish: request body field 'version' is not documented"] =
+            "Patchbay numbers a published version itself (the next one); a `version` in the body is not read.",
         ["POST /api/v1/workflow/public/scheduled: header parameter 'slug' is not required"] =
             "Patchbay takes the workflow's own app when slug is absent (and checks it when given).",
         ["POST /api/v1/workflow/public/scheduled: header parameter 'config_id' is not required"] =
