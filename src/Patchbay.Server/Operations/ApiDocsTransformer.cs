@@ -66,17 +66,17 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
             operation.Security = security.Schemes
                 .Select(s => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(s, context.Document)] = [] })
                 .ToList();
-            operation.Responses ??= [];
-            if (!operation.Responses.ContainsKey("401"))
+            // What authentication, authorization and rate limiting answer before the handler runs.
+            AddError(operation, "401", "Unauthorized: no, an unknown or an expired credential", context.Document);
+            if (security.Schemes is [ApiDocs.AdminToken])
             {
-                operation.Responses["401"] = new OpenApiResponse
-                {
-                    Description = "Unauthorized",
-                    Content = new Dictionary<string, OpenApiMediaType>
-                    {
-                        ["application/json"] = new() { Schema = new OpenApiSchemaReference(nameof(ApiErrorBody), context.Document) },
-                    },
-                };
+                AddError(operation, "403", "Forbidden: the admin API is disabled (no admin token configured)", context.Document);
+            }
+            else
+            {
+                if (!security.Schemes.Contains(ApiDocs.LinkedAccountToken))
+                    AddError(operation, "403", "Forbidden: session tokens are not accepted here", context.Document);
+                AddError(operation, "429", "Too many requests (Retry-After and X-RateLimit-* headers)", context.Document);
             }
         }
         if (security.LinkedAccount is { } linked)
@@ -113,6 +113,19 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
             operation.Extensions[ApiDocs.PatchbayExtension] = new JsonNodeExtension(JsonValue.Create(true));
             operation.Extensions["x-badges"] = new JsonNodeExtension(new JsonArray(new JsonObject { ["name"] = "Patchbay", ["position"] = "after" }));
         }
+    }
+
+    static void AddError(OpenApiOperation operation, string status, string description, OpenApiDocument? document)
+    {
+        operation.Responses ??= [];
+        operation.Responses.TryAdd(status, new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchemaReference(nameof(ApiErrorBody), document) },
+            },
+        });
     }
 
     static string OperationId(string summary)
