@@ -91,21 +91,3 @@ public sealed record ConfigWorkflow(
     [property: JsonPropertyName("description")] string Description,
     [property: JsonPropertyName("enabled")] bool Enabled,
     [property: JsonPropertyName("data_slots")] IReadOnlyList<JsonNode> DataSlots);
-
-// Create and update bodies (WF2), for the API reference; WorkflowInput parses them. `nodes`, `edges` and `settings`
-// are the workflow's graph (validated as a whole).
-public sealed record WorkflowRequest(
-    [property: JsonPropertyName("name")] string? Name = null,
-    [property: JsonPropertyName("slug")] string? Slug = null,
-    [property: JsonPropertyName("associated_application")] string? AssociatedApplication = null,
-    [property: JsonPropertyName("description")] string? Description = null,
-    [property: JsonPropertyName("workflow_alias")] string? WorkflowAlias = null,
-    [property: JsonPropertyName("nodes")] JsonArray? Nodes = null,
-    [property: JsonPropertyName("edges")] JsonArray? Edges = null,
-    [property: JsonPropertyName("settings")] JsonObject? Settings = null);
-
-// WF12: publish the draft as a new version, or unpublish.
-public sealed record PublishWorkflowRequest([property: JsonPropertyName("published")] bool Published);
-
-// CF8: enable or disable the workflow for the linked account's config.
-public sealed record ToggleWorkflowRequest([property: JsonPropertyName("enabled")] bool Enabled);
