@@ -24,12 +24,12 @@ public static class WorkflowsApi
             .WithQuery("name", "Only workflows whose name contains this.")
             .WithQuery("start_date", "Created on or after (YYYY-MM-DD or an ISO 8601 instant).")
             .WithQuery("end_date", "Created on or before (YYYY-MM-DD or an ISO 8601 instant).");
-        api.MapPost("", Create).WithSummary("Create a workflow").Accepts<WorkflowRequest>("application/json");
+        api.MapPost("", Create).WithSummary("Create a workflow").Accepts<CreateWorkflowRequest>("application/json");
         api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount).WithSummary("List the workflows enabled for the linked account");
         api.MapGet("/request-structure/{workflowId}", RequestStructure).WithSummary("Get the payload fields a workflow's trigger expects");
         api.MapGet("/versions/{workflowId}", Versions).WithSummary("List a workflow's published versions").WithPaging();
         api.MapGet("/{workflowId}", Get).WithSummary("Get a workflow");
-        api.MapPut("/{workflowId}", Update).WithSummary("Update a workflow's draft").Accepts<WorkflowRequest>("application/json");
+        api.MapPut("/{workflowId}", Update).WithSummary("Update a workflow's draft").Accepts<UpdateWorkflowRequest>("application/json");
         api.MapDelete("/{workflowId}", Delete).WithSummary("Delete a workflow");
         api.MapGet("/{workflowId}/edit", Edit).WithSummary("Get a workflow's editable draft");
         api.MapPut("/{workflowId}/publish", Publish).WithSummary("Publish or unpublish a workflow").Accepts<PublishWorkflowRequest>("application/json");

@@ -20,6 +20,8 @@ public abstract partial class ServedOpenApiTests
             "As above.",
         ["GET /api/v2/public/execution/{execution_id}/nodes/{node_id}/batches: query parameter 'status' is missing"] =
             "As above.",
+        ["POST /api/v2/public/workflow: request body field 'name' is required (Refold: optional)"] =
+            "Refold's document leaves the workflow body free-form; the contract (WF2) and Patchbay require a name.",
         ["PUT /api/v2/public/workflow/{workflowId}/publish: request body field 'version' is not documented"] =
             "Patchbay numbers a published version itself (the next one); a `version` in the body is not read.",
         ["POST /api/v1/workflow/public/scheduled: header parameter 'slug' is not required"] =
