@@ -67,13 +67,14 @@ public sealed partial class ApiDocsTransformer : IOpenApiOperationTransformer, I
                 .Select(s => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(s, context.Document)] = [] })
                 .ToList();
             // What authentication, authorization and rate limiting answer before the handler runs.
-            AddError(operation, "401", "Unauthorized: no, an unknown or an expired credential", context.Document);
             if (security.Schemes is [ApiDocs.AdminToken])
             {
+                AddError(operation, "401", "Unauthorized: no or a wrong admin token", context.Document);
                 AddError(operation, "403", "Forbidden: the admin API is disabled (no admin token configured)", context.Document);
             }
             else
             {
+                AddError(operation, "401", "Unauthorized: no, an unknown or an expired credential", context.Document);
                 if (!security.Schemes.Contains(ApiDocs.LinkedAccountToken))
                     AddError(operation, "403", "Forbidden: session tokens are not accepted here", context.Document);
                 AddError(operation, "429", "Too many requests (Retry-After and X-RateLimit-* headers)", context.Document);
