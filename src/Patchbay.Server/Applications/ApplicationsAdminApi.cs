@@ -12,11 +12,17 @@ public static class ApplicationsAdminApi
     public static void MapApplicationsAdmin(this RouteGroupBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        admin.MapGet("/orgs/{orgId}/apps", List);
-        admin.MapPut("/orgs/{orgId}/apps/{slug}", Set);
+        admin.MapGet("/orgs/{orgId}/apps", List).WithSummary("List catalog apps and whether the organization offers them")
+            .WithQuery("environment", "test (default) or production.");
+        admin.MapPut("/orgs/{orgId}/apps/{slug}", Set).WithSummary("Offer or withdraw a catalog app").Accepts<SetOrgAppRequest>("application/json");
     }
 
     public sealed record OrgAppResponse(string Slug, string Name, IReadOnlyList<string> AuthTypes, bool Enabled, bool Default);
+
+    // No environment: both.
+    public sealed record SetOrgAppRequest(
+        [property: System.Text.Json.Serialization.JsonPropertyName("enabled")] bool Enabled,
+        [property: System.Text.Json.Serialization.JsonPropertyName("environment")] string? Environment = null);
 
     static async Task<Results<Ok<List<OrgAppResponse>>, ApiError>> List(
         string orgId, HttpRequest request, OrgStore orgs, OrgAppStore orgApps, AppCatalog catalog, CancellationToken ct)

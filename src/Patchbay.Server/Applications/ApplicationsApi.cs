@@ -16,17 +16,28 @@ public static class ApplicationsApi
     public static void MapApplications(this IEndpointRouteBuilder app)
     {
         var publicApi = app.MapPublic("Applications");
-        publicApi.MapGet("/application", List).RequireAuthorization(Policies.LinkedAccount);
-        publicApi.MapGet("/application/{slug}", Get).RequireAuthorization(Policies.LinkedAccount);
-        publicApi.MapGet("/auth-structure/{slug}", AuthStructure).AllowAnonymous().WithTags("Auth Structure");
+        publicApi.MapGet("/application", List).RequireAuthorization(Policies.LinkedAccount)
+            .WithSummary("List the org's apps with the account's connections").WithListFilters();
+        publicApi.MapGet("/application/{slug}", Get).RequireAuthorization(Policies.LinkedAccount)
+            .WithSummary("Get an app with the account's connections").WithQuery("auth_type", AuthTypeFilter);
+        publicApi.MapGet("/auth-structure/{slug}", AuthStructure).AllowAnonymous().WithTags("Auth Structure")
+            .WithSummary("Get an app's authentication fields");
 
         var sdk = app.MapGroup("").WithTags("Frontend SDK").RequireAuthorization(Policies.LinkedAccount);
-        sdk.MapGet(Routes.FrontendSdk + "/application", List);
-        sdk.MapGet(Routes.FrontendSdk + "/application/{slug}", Get);
-        sdk.MapGet("/api/v3/org/basics", OrgBasics);
+        sdk.MapGet(Routes.FrontendSdk + "/application", List).WithSummary("List apps (frontend SDK)").WithListFilters();
+        sdk.MapGet(Routes.FrontendSdk + "/application/{slug}", Get).WithSummary("Get an app (frontend SDK)").WithQuery("auth_type", AuthTypeFilter);
+        sdk.MapGet("/api/v3/org/basics", OrgBasics).WithSummary("Get the org's name and branding (frontend SDK)");
 
         app.MapGet("/assets/apps/{file}", Icon).AllowAnonymous().ExcludeFromDescription();
     }
+
+    const string AuthTypeFilter = "Only the connections (and auth types) of this auth type.";
+
+    static RouteHandlerBuilder WithListFilters(this RouteHandlerBuilder builder) => builder
+        .WithQuery("slug", "Only this app.")
+        .WithQuery("tags", "Comma-separated tags; apps with any of them.")
+        .WithQuery("auth_type", "Only apps that support this auth type.")
+        .WithQuery("ecosystem", "true: ecosystem apps only (Patchbay's catalog has none, so the list is empty).", ApiParameterType.Flag);
 
     static async Task<Results<Ok<List<ApplicationResponse>>, ApiError>> List(
         HttpRequest request, Caller caller, LinkedAccountStore accounts, OrgAppStore orgApps, ConnectionStore connections,

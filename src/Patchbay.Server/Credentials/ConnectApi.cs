@@ -18,11 +18,20 @@ public static class ConnectApi
     public static void MapConnect(this IEndpointRouteBuilder app)
     {
         app.MapPut(Routes.Public + "/linked-account/integration/save-key-credentials/{slug}", SaveKeyCredentials)
-            .RequireAuthorization(Policies.LinkedAccount).WithTags("Credentials");
+            .RequireAuthorization(Policies.LinkedAccount).WithTags("Credentials")
+            .WithSummary("Connect a key-based app with the account's credentials")
+            .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .WithQuery("auth_type", "The app's key-based auth type (default: the body's `auth_type`, else the app's first key-based type).");
         app.MapPost("/api/v2/app/{slug}/save", SaveKeyCredentials)
-            .RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
+            .RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK")
+            .WithSummary("Connect a key-based app (frontend SDK)")
+            .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .WithQuery("auth_type", "The app's key-based auth type (default: the body's `auth_type`, else the app's first key-based type).");
         app.MapPut(Routes.Public + "/migrate-token", MigrateToken)
-            .RequireAuthorization(Policies.Org).WithTags("Credentials");
+            .RequireAuthorization(Policies.Org).WithTags("Credentials")
+            .WithSummary("Import an existing OAuth token or key for an app").Accepts<MigrateTokenRequest>("application/json")
+            .WithHeader(PatchbayAuthenticationHandler.LinkedAccountHeader, required: false,
+                "The linked account to import into (or `linked_account_id` in the body).");
     }
 
     public sealed record SaveResponse(bool Success);

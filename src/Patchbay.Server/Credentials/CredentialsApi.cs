@@ -12,8 +12,10 @@ public static class CredentialsApi
     {
         var account = app.MapPublic("Credentials", "/linked-account").RequireAuthorization(Policies.LinkedAccount);
 
-        account.MapPut("/default-app/auth-credentials/{key}", UpsertDefaultAppCredential);
-        account.MapDelete("/default-app/auth-credentials/{key}", DeleteDefaultAppCredential);
+        account.MapPut("/default-app/auth-credentials/{key}", UpsertDefaultAppCredential)
+            .WithSummary("Set a credential of the default app").Accepts<UpsertCredentialRequest>("application/json");
+        account.MapDelete("/default-app/auth-credentials/{key}", DeleteDefaultAppCredential)
+            .WithSummary("Delete a credential of the default app");
     }
 
     static async Task<Results<Ok<UpsertCredentialResponse>, ApiError>> UpsertDefaultAppCredential(

@@ -20,3 +20,18 @@ public sealed record EventField(
 
 // EV6–EV10 (OpenAPI `WebhookFiredResponse`).
 public sealed record EventFiredResponse([property: JsonPropertyName("message")] string Message);
+
+// Create and update bodies (EV2, EV4), for the API reference; EventInput parses them. `response` is a sample of the
+// event's payload: JSON text, or the JSON value itself.
+public sealed record EventRequest(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("response")] JsonNode Response,
+    [property: JsonPropertyName("json_schema")] JsonObject? JsonSchema = null);
+
+// Firing an event (EV6–EV10): `event` (or its alias `trigger`) names it; `payload` is the workflows' input. A
+// multipart/form-data body works too (`payload` as JSON text, files as further fields).
+public sealed record FireEventRequest(
+    [property: JsonPropertyName("event")] string? Event = null,
+    [property: JsonPropertyName("trigger")] string? Trigger = null,
+    [property: JsonPropertyName("payload")] JsonNode? Payload = null,
+    [property: JsonPropertyName("slug")] string? Slug = null);

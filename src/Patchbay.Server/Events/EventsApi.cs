@@ -16,18 +16,30 @@ public static class EventsApi
         foreach (var prefix in (string[])[Routes.Public + "/application/event", Routes.Public + "/event"]) // the Node SDK's stale paths too
         {
             var api = app.MapGroup(prefix).WithTags("Events").RequireAuthorization(Policies.Org);
-            api.MapGet("", List);
-            api.MapGet("/{eventId}", Get);
-            api.MapPut("/{eventId}", Update);
-            api.MapDelete("/{eventId}", Delete);
-            if (prefix.EndsWith("application/event", StringComparison.Ordinal)) api.MapPost("", Create);
+            // The stale paths are the same operations; left out of the reference, where /event/{eventId} would also
+            // clash with POST /event/{slug} (one path template, two parameter names).
+            if (prefix.EndsWith("/event", StringComparison.Ordinal) && !prefix.EndsWith("application/event", StringComparison.Ordinal))
+                api.ExcludeFromDescription();
+            api.MapGet("", List).WithSummary("List the default app's events");
+            api.MapGet("/{eventId}", Get).WithSummary("Get an event");
+            api.MapPut("/{eventId}", Update).WithSummary("Update an event").Accepts<EventRequest>("application/json");
+            api.MapDelete("/{eventId}", Delete).WithSummary("Delete an event");
+            if (prefix.EndsWith("application/event", StringComparison.Ordinal))
+                api.MapPost("", Create).WithSummary("Create an event").Accepts<EventRequest>("application/json");
         }
-        var fire = app.MapGroup("").WithTags("Events").RequireAuthorization(Policies.LinkedAccount);
-        fire.MapPost(Routes.Public + "/event/trigger", Fire);
-        fire.MapPost(Routes.Public + "/event/{slug}", FireForSlug);
-        fire.MapPost(Routes.Public + "/event", Fire);
-        fire.MapPost("/api/v1/event/trigger", Fire);
-        fire.MapPost("/api/v1/webhook/{appId}", Fire);
+        var fire = app.MapGroup("").WithTags("Events").RequireAuthorization(Policies.LinkedAccount)
+            .WithHeader("config_id", required: false, "The config whose enabled workflows run (default: the linked account's id).")
+            .WithHeader("instance_tag", required: false, "A tag stored on the executions.")
+            .WithHeader("idempotency-key", required: false, "Fires once per key (also `idempotency_key`).");
+        fire.MapPost(Routes.Public + "/event/trigger", Fire).WithSummary("Fire an event").Accepts<FireEventRequest>("application/json")
+            .WithHeader("slug", required: false, "Only this app's workflows.");
+        fire.MapPost(Routes.Public + "/event/{slug}", FireForSlug).WithSummary("Fire an event for one app's workflows").Accepts<FireEventRequest>("application/json");
+        fire.MapPost(Routes.Public + "/event", Fire).WithSummary("Fire an event (legacy path)").Accepts<FireEventRequest>("application/json")
+            .WithHeader("slug", required: false, "Only this app's workflows.");
+        fire.MapPost("/api/v1/event/trigger", Fire).WithSummary("Fire an event (v1 path)").Accepts<FireEventRequest>("application/json")
+            .WithHeader("slug", required: false, "Only this app's workflows.");
+        fire.MapPost("/api/v1/webhook/{appId}", Fire).WithSummary("Fire an event through the default app's event URL").Accepts<FireEventRequest>("application/json")
+            .WithHeader("slug", required: false, "Only this app's workflows.");
     }
 
     static async Task<Ok<IReadOnlyList<EventResponse>>> List(Caller caller, EventStore events, CancellationToken ct) =>

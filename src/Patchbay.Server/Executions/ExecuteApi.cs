@@ -13,9 +13,22 @@ public static class ExecuteApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost(Routes.Public + "/workflow/{workflowId}/execute", ExecuteV2).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
-        app.MapPost("/api/v1/workflow/{workflowIdOrAlias}/execute", ExecuteV1).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
-        app.MapPost("/api/v1/workflows/webhooks/{waitId}", Webhook).AllowAnonymous().WithTags("Workflows");
+        app.MapPost(Routes.Public + "/workflow/{workflowId}/execute", ExecuteV2).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows")
+            .WithSummary("Execute a workflow").Accepts<JsonObject>("application/json")
+            .WithAlternativeResponse<SyncExecutionV2>(200)
+            .WithHeader("slug", required: true, "The workflow's app slug.")
+            .WithHeader("config_id", required: false, "The config to run in (default: the linked account's id).")
+            .WithHeader("sync_execution", required: false, "true: wait for the run and answer its response (status from the workflow).")
+            .WithHeader("instance_tag", required: false, "A tag stored on the execution.");
+        app.MapPost("/api/v1/workflow/{workflowIdOrAlias}/execute", ExecuteV1).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows")
+            .WithSummary("Execute a workflow by id or alias (v1)").Accepts<JsonObject>("application/json")
+            .WithAlternativeResponse<SyncExecutionV1>(200)
+            .WithHeader("slug", required: false, "The workflow's app slug (checked when given).")
+            .WithHeader("config_id", required: false, "The config to run in (default: the linked account's id).")
+            .WithHeader("sync_execution", required: false, "true: wait for the run and answer its response (status from the workflow).")
+            .WithHeader("instance_tag", required: false, "A tag stored on the execution.");
+        app.MapPost("/api/v1/workflows/webhooks/{waitId}", Webhook).AllowAnonymous().WithTags("Workflows")
+            .WithSummary("Resume an execution waiting for this webhook").Accepts<JsonObject>("application/json");
     }
 
     // ---- WF8, WF9 ----

@@ -15,15 +15,26 @@ public static class ExecutionsApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup(Routes.Public).WithTags("Executions").RequireAuthorization(Policies.OrgOrSession);
-        api.MapGet("/execution", List);
-        api.MapGet("/executions", LegacyList);
-        api.MapGet("/execution/{executionId}", Get);
-        api.MapGet("/execution/{executionId}/nodes/{nodeId}/batches", Batches);
-        api.MapPost("/execution/{instanceId}/stop", Stop);
-        api.MapPost("/execution/{instanceId}/rerun", Rerun);
-        var v1 = app.MapGroup("/api/v1").WithTags("Executions").RequireAuthorization(Policies.OrgOrSession);
-        v1.MapGet("/execution/{executionId}/response", Response);
+        var api = app.MapGroup(Routes.Public).WithTags("Executions").RequireAuthorization(Policies.OrgOrSession).WithOptionalLinkedAccount();
+        api.MapGet("/execution", List).WithSummary("List executions").WithPaging()
+            .WithQuery("status", "All, or one execution status.")
+            .WithQuery("slug", "Comma-separated app slugs.")
+            .WithQuery("workflow_name", "Only executions of workflows with this name.")
+            .WithQuery("workflow_id", "Only executions of this workflow.")
+            .WithQuery("execution_id", "Only this execution.")
+            .WithQuery("start_date", "Started on or after (YYYY-MM-DD or an ISO 8601 instant).")
+            .WithQuery("end_date", "Started on or before (YYYY-MM-DD or an ISO 8601 instant).")
+            .WithQuery("execution_type", "All, SYNC or ASYNC.")
+            .WithQuery("execution_source", "All, Event, Schedule or API Call.")
+            .WithQuery("sortAsc", "true: oldest first.", ApiParameterType.Flag);
+        api.MapGet("/executions", LegacyList).WithSummary("List executions (2023 shape)").WithPaging();
+        api.MapGet("/execution/{executionId}", Get).WithSummary("Get an execution with its nodes");
+        api.MapGet("/execution/{executionId}/nodes/{nodeId}/batches", Batches).WithSummary("Get a node's batches (501: not implemented)")
+            .Produces<ApiErrorBody>(501, "application/json");
+        api.MapPost("/execution/{instanceId}/stop", Stop).WithSummary("Stop a running execution").WithoutBody();
+        api.MapPost("/execution/{instanceId}/rerun", Rerun).WithSummary("Run an execution again with its payload").WithoutBody();
+        var v1 = app.MapGroup("/api/v1").WithTags("Executions").RequireAuthorization(Policies.OrgOrSession).WithOptionalLinkedAccount();
+        v1.MapGet("/execution/{executionId}/response", Response).WithSummary("Get an execution's response and status");
     }
 
     static ApiError NotFound() => ApiError.NotFound(ErrorCodes.ResourceNotFound, "Execution not found");

@@ -13,9 +13,14 @@ public static class HostedApi
     public static void MapHosted(this IEndpointRouteBuilder app)
     {
         var api = app.MapPublic("Hosted Connect");
-        api.MapPost("/connect-url", ConnectUrl).RequireAuthorization(Policies.Session);
-        api.MapGet("/hosted-properties", Properties).RequireAuthorization(Policies.Session);
-        api.MapPost("/connect-code/exchange", ExchangeCode).AllowAnonymous();
+        api.MapPost("/connect-url", ConnectUrl).RequireAuthorization(Policies.Session)
+            .WithSummary("Get a hosted Connect page URL").Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .WithQuery("config_id", "The config the page opens with.")
+            .WithQuery("single_use", "true (Patchbay): the URL carries a code valid once for 15 minutes instead of the session token.", ApiParameterType.Flag);
+        api.MapGet("/hosted-properties", Properties).RequireAuthorization(Policies.Session)
+            .WithSummary("Get the properties stored with the Connect page").Produces<System.Text.Json.Nodes.JsonObject>(200, "application/json");
+        api.MapPost("/connect-code/exchange", ExchangeCode).AllowAnonymous()
+            .WithSummary("Trade a connect URL's single-use code for its session token").Accepts<ExchangeCodeRequest>("application/json");
 
         app.MapGet("/connect", Page).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/connect/{token}", Page).AllowAnonymous().ExcludeFromDescription();
@@ -25,6 +30,8 @@ public static class HostedApi
     public sealed record ConnectUrlResponse(string HostedUrl);
 
     public sealed record ExchangeResponse(string Token, long ExpiresIn);
+
+    public sealed record ExchangeCodeRequest([property: System.Text.Json.Serialization.JsonPropertyName("code")] string Code);
 
     // Stores the body (any JSON object: theme colours, name, redirect URL…) for the page and answers its URL. With
     // ?single_use=true (Patchbay) the URL carries a code valid once for 15 minutes instead of the session token.

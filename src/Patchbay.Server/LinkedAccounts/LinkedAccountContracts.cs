@@ -40,3 +40,34 @@ public sealed record IntegrationResponse(
     [property: JsonPropertyName("updatedAt")] DateTimeOffset UpdatedAt);
 
 public sealed record DeleteLinkedAccountResponse(string Message);
+
+// The create body (LA2), for the API reference; LinkedAccountInput parses it. `account_id` or its alias
+// `linked_account_id` names the account.
+public sealed record CreateLinkedAccountRequest(
+    [property: JsonPropertyName("account_id")] string? AccountId = null,
+    [property: JsonPropertyName("linked_account_id")] string? LinkedAccountId = null,
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("your_app")] YourAppRequest? YourApp = null,
+    [property: JsonPropertyName("udf")] IReadOnlyDictionary<string, string?>? Udf = null,
+    [property: JsonPropertyName("scope")] string? Scope = null);
+
+// The upsert body (LA3): the create fields, flat or nested under `payload` (which wins). A udf key sent with null is removed.
+public sealed record UpsertLinkedAccountRequest(
+    [property: JsonPropertyName("account_id")] string? AccountId = null,
+    [property: JsonPropertyName("linked_account_id")] string? LinkedAccountId = null,
+    [property: JsonPropertyName("payload")] LinkedAccountFields? Payload = null,
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("your_app")] YourAppRequest? YourApp = null,
+    [property: JsonPropertyName("udf")] IReadOnlyDictionary<string, string?>? Udf = null,
+    [property: JsonPropertyName("scope")] string? Scope = null);
+
+public sealed record LinkedAccountFields(
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("your_app")] YourAppRequest? YourApp = null,
+    [property: JsonPropertyName("udf")] IReadOnlyDictionary<string, string?>? Udf = null,
+    [property: JsonPropertyName("scope")] string? Scope = null);
+
+// Credentials of the org's default custom app, sealed on the account's integration.
+public sealed record YourAppRequest(
+    [property: JsonPropertyName("auth_credentials")] IReadOnlyDictionary<string, string> AuthCredentials,
+    [property: JsonPropertyName("app_id")] string? AppId = null);

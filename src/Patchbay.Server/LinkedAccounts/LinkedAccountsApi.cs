@@ -15,15 +15,28 @@ public static class LinkedAccountsApi
     {
         var accounts = app.MapPublic("Linked Accounts");
 
-        accounts.MapGet("/linked-account", List).RequireAuthorization(Policies.Org);
-        accounts.MapPost("/linked-account", Create).RequireAuthorization(Policies.Org);
-        accounts.MapPut("/linked-account", Upsert).RequireAuthorization(Policies.OrgOrSession);
-        accounts.MapGet("/linked-account/{linked_account_id}", Get).RequireAuthorization(Policies.OrgOrSession);
-        accounts.MapDelete("/linked-account/{linked_account_id}", Delete).RequireAuthorization(Policies.Org);
-        accounts.MapDelete("/linked-account/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.OrgLinkedAccount);
-        accounts.MapGet("/session/active-linked-account", Active).RequireAuthorization(Policies.Session);
+        accounts.MapGet("/linked-account", List).RequireAuthorization(Policies.Org)
+            .WithSummary("List linked accounts").WithPaging()
+            .WithQuery("scope", "Only accounts with this scope.")
+            .WithQuery("env_variable_name", "Filter by environment variable name (not supported yet: 501).")
+            .WithQuery("env_variable_value", "Filter by environment variable value (not supported yet: 501).");
+        accounts.MapPost("/linked-account", Create).RequireAuthorization(Policies.Org)
+            .WithSummary("Create a linked account").Accepts<CreateLinkedAccountRequest>("application/json");
+        accounts.MapPut("/linked-account", Upsert).RequireAuthorization(Policies.OrgOrSession)
+            .WithSummary("Create or update a linked account").Accepts<UpsertLinkedAccountRequest>("application/json");
+        accounts.MapGet("/linked-account/{linked_account_id}", Get).RequireAuthorization(Policies.OrgOrSession)
+            .WithSummary("Get a linked account");
+        accounts.MapDelete("/linked-account/{linked_account_id}", Delete).RequireAuthorization(Policies.Org)
+            .WithSummary("Delete a linked account");
+        accounts.MapDelete("/linked-account/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.OrgLinkedAccount)
+            .WithSummary("Disconnect an app from the linked account")
+            .WithQuery("auth_type", "Remove only the connection of this auth type (default: all of the app's connections).");
+        accounts.MapGet("/session/active-linked-account", Active).RequireAuthorization(Policies.Session)
+            .WithSummary("Get the session token's linked account");
         // The frontend SDK's disconnect (refold-api.md §5.1): the same, with a session token.
-        app.MapDelete("/api/v1/linked-acc/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
+        app.MapDelete("/api/v1/linked-acc/integration/{slug}", DeleteIntegration).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK")
+            .WithSummary("Disconnect an app (frontend SDK)")
+            .WithQuery("auth_type", "Remove only the connection of this auth type (default: all of the app's connections).");
     }
 
     static async Task<Results<Ok<Paginated<LinkedAccountResponse>>, ApiError>> List(

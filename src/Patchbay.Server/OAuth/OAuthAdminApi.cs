@@ -12,10 +12,19 @@ public static class OAuthAdminApi
     public static void MapOAuthAdmin(this RouteGroupBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        admin.MapGet("/orgs/{orgId}/oauth", List);
-        admin.MapPut("/orgs/{orgId}/oauth/{slug}", Save);
-        admin.MapDelete("/orgs/{orgId}/oauth/{slug}", Delete);
+        admin.MapGet("/orgs/{orgId}/oauth", List).WithSummary("List the organization's OAuth clients");
+        admin.MapPut("/orgs/{orgId}/oauth/{slug}", Save).WithSummary("Set the organization's OAuth client for an app")
+            .Accepts<OAuthClientRequest>("application/json");
+        admin.MapDelete("/orgs/{orgId}/oauth/{slug}", Delete).WithSummary("Remove the organization's OAuth client for an app")
+            .WithQuery("environment", "test or production (default: both).");
     }
+
+    // No environment: both. The secret is write-only.
+    public sealed record OAuthClientRequest(
+        [property: System.Text.Json.Serialization.JsonPropertyName("client_id")] string ClientId,
+        [property: System.Text.Json.Serialization.JsonPropertyName("client_secret")] string? ClientSecret = null,
+        [property: System.Text.Json.Serialization.JsonPropertyName("scopes")] IReadOnlyList<string>? Scopes = null,
+        [property: System.Text.Json.Serialization.JsonPropertyName("environment")] string? Environment = null);
 
     public sealed record OAuthClientResponse(string Slug, string Environment, string ClientId, bool HasClientSecret, IReadOnlyList<string>? Scopes, string RedirectUri);
 

@@ -15,10 +15,21 @@ public static class OAuthApi
     public static void MapOAuth(this IEndpointRouteBuilder app)
     {
         app.MapGet(Routes.Public + "/linked-account/integration/oauth-url/{slug}", OAuthUrl)
-            .RequireAuthorization(Policies.OrgLinkedAccount).WithTags("OAuth");
-        app.MapGet("/api/v1/{slug}/integrate", IntegrateFromQuery).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
-        app.MapPost("/api/v1/{slug}/integrate", IntegrateFromBody).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK");
-        app.MapGet("/api/v1/{slug}/callback", Callback).AllowAnonymous().WithTags("OAuth");
+            .RequireAuthorization(Policies.OrgLinkedAccount).WithTags("OAuth")
+            .WithSummary("Get the OAuth authorization URL for an app")
+            .WithQuery("return_to", "A path on this server (or a URL at its public origin) to send the browser back to after the provider's consent.");
+        // The app's prerequisite fields (a subdomain…) come as further query parameters or body fields.
+        app.MapGet("/api/v1/{slug}/integrate", IntegrateFromQuery).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK")
+            .WithSummary("Start connecting an OAuth app (frontend SDK)")
+            .WithQuery("return_to", "A path on this server (or a URL at its public origin) to send the browser back to after the provider's consent.");
+        app.MapPost("/api/v1/{slug}/integrate", IntegrateFromBody).RequireAuthorization(Policies.LinkedAccount).WithTags("Frontend SDK")
+            .WithSummary("Start connecting an OAuth app, fields in the body (frontend SDK)")
+            .Accepts<System.Text.Json.Nodes.JsonObject>("application/json")
+            .WithQuery("return_to", "A path on this server (or a URL at its public origin) to send the browser back to after the provider's consent.");
+        app.MapGet("/api/v1/{slug}/callback", Callback).AllowAnonymous().WithTags("OAuth")
+            .WithSummary("The OAuth provider's redirect back to Patchbay (HTML page or redirect)")
+            .WithQuery("code", "The authorization code.").WithQuery("state", "The flow's state.")
+            .WithQuery("error", "The provider's error, if consent failed.");
     }
 
     public sealed record AuthUrlResponse(string AuthUrl);

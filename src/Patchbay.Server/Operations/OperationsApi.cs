@@ -13,9 +13,9 @@ public static class OperationsApi
 {
     public static void MapOperations(this IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("").WithTags("Operations").AllowAnonymous();
-        ops.MapGet("/healthz", Live);
-        ops.MapGet("/readyz", Ready);
+        var ops = app.MapGroup("").WithTags("Operations").AllowAnonymous().AsPatchbayExtension();
+        ops.MapGet("/healthz", Live).WithSummary("Liveness: the process answers");
+        ops.MapGet("/readyz", Ready).WithSummary("Readiness: start-up finished and the database answers");
         ops.MapGet("/", Index).ExcludeFromDescription();
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace Patchbay.Operations;
@@ -37,35 +36,28 @@ public static class OperationsFeature
     {
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddLogRedaction(); // every log line, the framework's included, without the secrets some URLs carry
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(o =>
         {
-            document.Info = new OpenApiInfo
-            {
-                Title = "Patchbay API",
-                Version = "v1",
-                Description = "Refold-compatible embedded-integration API. Authenticate with `x-api-key` (plus `linked_account_id` " +
-                    "for linked-account routes) or `Authorization: Bearer <session token>`.",
-            };
-            document.Components ??= new OpenApiComponents();
-            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["Org API Key"] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
-                Description = "Organization API key (`tk…` test, `pk…` production).",
-            };
-            document.Components.SecuritySchemes["Linked Account Token"] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "Session token from POST /api/v2/public/session-token.",
-            };
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer<ApiDocsTransformer>();
+            o.AddOperationTransformer<ApiDocsTransformer>();
+            o.AddSchemaTransformer<ApiDocsSchemas>();
+        });
         return services;
     }
 
     public static void MapApiDocs(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Patchbay API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        // The reference works offline: no fonts from Scalar's CDN, no AI agent, MCP, telemetry or the developer
+        // toolbar's hosted services (deploy, SDK generation, sharing); the page's script is served by the package.
+        app.MapScalarApiReference("/docs", o => o
+            .WithTitle("Patchbay API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()
+            .HideDeveloperTools()
+            .AddPreferredSecuritySchemes(Http.ApiDocs.OrgApiKey)).AllowAnonymous();
     }
 }

@@ -15,13 +15,17 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/admin/v1")
             .AddEndpointFilter<AdminTokenFilter>()
+            .WithSecurityScheme(ApiDocs.AdminToken)
             .WithTags("Admin");
 
-        admin.MapPost("/orgs", CreateOrg);
-        admin.MapGet("/orgs", ListOrgs);
-        admin.MapGet("/orgs/{orgId}", GetOrg);
-        admin.MapPost("/orgs/{orgId}/api-keys/{environment}/regenerate", RegenerateKey);
-        admin.MapPut("/orgs/{orgId}/default-app", UpdateDefaultApp);
+        admin.MapPost("/orgs", CreateOrg).WithSummary("Create an organization with its keys and default app")
+            .Accepts<CreateOrgRequest>("application/json");
+        admin.MapGet("/orgs", ListOrgs).WithSummary("List organizations").WithPaging();
+        admin.MapGet("/orgs/{orgId}", GetOrg).WithSummary("Get an organization");
+        admin.MapPost("/orgs/{orgId}/api-keys/{environment}/regenerate", RegenerateKey)
+            .WithSummary("Replace an organization's API key for an environment").WithoutBody();
+        admin.MapPut("/orgs/{orgId}/default-app", UpdateDefaultApp).WithSummary("Update an organization's default app")
+            .Accepts<UpdateDefaultAppRequest>("application/json");
         return admin;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Patchbay.Auth;
 
 namespace Patchbay.Orgs;
@@ -20,3 +21,13 @@ public sealed record AdminOrgResponse(
 public sealed record CreateOrgResponse(AdminOrgResponse Org, IReadOnlyDictionary<string, string> ApiKeys);
 
 public sealed record RegenerateKeyResponse(string OrgId, string Environment, string ApiKey);
+
+// Admin request bodies, for the API reference (the handlers parse them).
+public sealed record CreateOrgRequest([property: JsonPropertyName("name")] string Name);
+
+// The org's default app ("your_app"); what is not sent is kept. `auth_fields`: [{name, label, …}] as in app manifests.
+public sealed record UpdateDefaultAppRequest(
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("icon")] string? Icon = null,
+    [property: JsonPropertyName("auth_fields")] System.Text.Json.Nodes.JsonArray? AuthFields = null);

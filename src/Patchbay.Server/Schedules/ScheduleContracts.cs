@@ -57,3 +57,30 @@ public sealed record ScheduleListResponse(
     [property: JsonPropertyName("hasNextPage")] bool HasNextPage);
 
 public sealed record ScheduleDeletedResponse([property: JsonPropertyName("message")] string Message);
+
+// Create and update bodies (SC2, SC3), for the API reference; ScheduleInput parses them. `cron` schedules use
+// `regex` (a cron expression), `interval` schedules `interval_dates`; update keeps what it is not sent.
+public sealed record CreateScheduleRequest(
+    [property: JsonPropertyName("trigger_type")] string TriggerType,
+    [property: JsonPropertyName("regex")] string? Regex = null,
+    [property: JsonPropertyName("interval_dates")] IReadOnlyList<ScheduleDate>? IntervalDates = null,
+    [property: JsonPropertyName("startDate")] string? StartDate = null,
+    [property: JsonPropertyName("endDate")] string? EndDate = null,
+    [property: JsonPropertyName("tz")] string? Tz = null,
+    [property: JsonPropertyName("payload")] JsonObject? Payload = null);
+
+public sealed record UpdateScheduleRequest(
+    [property: JsonPropertyName("trigger_type")] string? TriggerType = null,
+    [property: JsonPropertyName("regex")] string? Regex = null,
+    [property: JsonPropertyName("interval_dates")] IReadOnlyList<ScheduleDate>? IntervalDates = null,
+    [property: JsonPropertyName("startDate")] string? StartDate = null,
+    [property: JsonPropertyName("endDate")] string? EndDate = null,
+    [property: JsonPropertyName("tz")] string? Tz = null,
+    [property: JsonPropertyName("payload")] JsonObject? Payload = null);
+
+public sealed record ScheduleDate(
+    [property: JsonPropertyName("day")] int Day,
+    [property: JsonPropertyName("month")] int Month,
+    [property: JsonPropertyName("year")] int Year,
+    [property: JsonPropertyName("hour")] int Hour,
+    [property: JsonPropertyName("minute")] int Minute);

@@ -14,12 +14,15 @@ public static class SchedulesApi
     internal static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/workflow/public/scheduled").WithTags("Schedules").RequireAuthorization(Policies.OrgLinkedAccount);
-        api.MapGet("", List);
-        api.MapPost("", Create);
-        api.MapPut("/{scheduleId}", Update);
-        api.MapDelete("/{scheduleId}", Delete);
-        api.MapPut("/{scheduleId}/pause", Pause);
-        api.MapPut("/{scheduleId}/resume", Resume);
+        api.MapGet("", List).WithSummary("List the linked account's schedules").WithPaging();
+        api.MapPost("", Create).WithSummary("Schedule a workflow").Accepts<CreateScheduleRequest>("application/json")
+            .WithHeader("workflow_id_alias", required: true, "The workflow to run: its id or alias.")
+            .WithHeader("slug", required: false, "The workflow's app slug (checked when given).")
+            .WithHeader("config_id", required: false, "The config to run in (default: the linked account's id).");
+        api.MapPut("/{scheduleId}", Update).WithSummary("Update a schedule").Accepts<UpdateScheduleRequest>("application/json");
+        api.MapDelete("/{scheduleId}", Delete).WithSummary("Delete a schedule");
+        api.MapPut("/{scheduleId}/pause", Pause).WithSummary("Pause a schedule").WithoutBody();
+        api.MapPut("/{scheduleId}/resume", Resume).WithSummary("Resume a paused schedule").WithoutBody();
     }
 
     static async Task<Results<Ok<ScheduleListResponse>, ApiError>> List(HttpRequest request, Caller caller, ScheduleStore schedules,

@@ -12,10 +12,13 @@ public static class SessionsApi
     {
         var sessions = app.MapPublic("Session Tokens", "/session-token");
 
-        sessions.MapPost("", Issue).RequireAuthorization(Policies.Org);
-        sessions.MapPost("/revoke", Revoke).RequireAuthorization(Policies.Session);
+        sessions.MapPost("", Issue).RequireAuthorization(Policies.Org)
+            .WithSummary("Issue a session token for a linked account").Accepts<SessionTokenRequest>("application/json")
+            .WithQuery("force_refresh", "true: revoke the account's current session and issue a new one.", ApiParameterType.Flag);
+        sessions.MapPost("/revoke", Revoke).RequireAuthorization(Policies.Session).WithSummary("Revoke the current session token").WithoutBody();
         // Refold decommissioned its refresh route in March 2026; Patchbay keeps one so `refresh_token` is usable.
-        sessions.MapPost("/refresh", Refresh).AllowAnonymous();
+        sessions.MapPost("/refresh", Refresh).AllowAnonymous()
+            .WithSummary("Trade a refresh token for a new session").Accepts<RefreshSessionRequest>("application/json").AsPatchbayExtension();
     }
 
     static async Task<Results<Ok<SessionTokenResponse>, ApiError>> Issue(

@@ -16,18 +16,25 @@ public static class WorkflowsApi
 {
     public static void MapWorkflows(this IEndpointRouteBuilder app)
     {
-        var api = app.MapPublic("Workflows", "/workflow").RequireAuthorization(Policies.OrgOrSession);
-        api.MapGet("", List);
-        api.MapPost("", Create);
-        api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount);
-        api.MapGet("/request-structure/{workflowId}", RequestStructure);
-        api.MapGet("/versions/{workflowId}", Versions);
-        api.MapGet("/{workflowId}", Get);
-        api.MapPut("/{workflowId}", Update);
-        api.MapDelete("/{workflowId}", Delete);
-        api.MapGet("/{workflowId}/edit", Edit);
-        api.MapPut("/{workflowId}/publish", Publish);
-        app.MapPatch(Routes.Public + "/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
+        var api = app.MapPublic("Workflows", "/workflow").RequireAuthorization(Policies.OrgOrSession).WithOptionalLinkedAccount();
+        api.MapGet("", List).WithSummary("List workflows").WithPaging()
+            .WithQuery("scope", "`private`: only the linked account's private workflows.")
+            .WithQuery("published", "Only published (true) or unpublished (false) workflows.", ApiParameterType.Flag)
+            .WithQuery("slug", "Only workflows of this app.").WithQuery("application_id", "Alias of slug.")
+            .WithQuery("name", "Only workflows whose name contains this.")
+            .WithQuery("start_date", "Created on or after (YYYY-MM-DD or an ISO 8601 instant).")
+            .WithQuery("end_date", "Created on or before (YYYY-MM-DD or an ISO 8601 instant).");
+        api.MapPost("", Create).WithSummary("Create a workflow").Accepts<CreateWorkflowRequest>("application/json");
+        api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount).WithSummary("List the workflows enabled for the linked account");
+        api.MapGet("/request-structure/{workflowId}", RequestStructure).WithSummary("Get the payload fields a workflow's trigger expects");
+        api.MapGet("/versions/{workflowId}", Versions).WithSummary("List a workflow's published versions").WithPaging();
+        api.MapGet("/{workflowId}", Get).WithSummary("Get a workflow");
+        api.MapPut("/{workflowId}", Update).WithSummary("Update a workflow's draft").Accepts<UpdateWorkflowRequest>("application/json");
+        api.MapDelete("/{workflowId}", Delete).WithSummary("Delete a workflow");
+        api.MapGet("/{workflowId}/edit", Edit).WithSummary("Get a workflow's editable draft");
+        api.MapPut("/{workflowId}/publish", Publish).WithSummary("Publish or unpublish a workflow").Accepts<PublishWorkflowRequest>("application/json");
+        app.MapPatch(Routes.Public + "/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows")
+            .WithSummary("Enable or disable a workflow in the account's config").Accepts<ToggleWorkflowRequest>("application/json");
     }
 
     // ---- shared checks ----

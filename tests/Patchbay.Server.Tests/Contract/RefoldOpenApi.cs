@@ -11,7 +11,10 @@ namespace Patchbay.Tests.Contract;
 // required, items, enum, nullable, allOf/oneOf/anyOf, additionalProperties, format date-time.
 public static class RefoldOpenApi
 {
-    static readonly Lazy<JsonObject> Document = new(Load);
+    static readonly Lazy<JsonObject> Loaded = new(Load);
+
+    // The whole document as JSON (YAML scalars become strings: `required: true` reads "true").
+    public static JsonObject Document => Loaded.Value;
 
     static JsonObject Load()
     {
@@ -31,7 +34,7 @@ public static class RefoldOpenApi
     // Asserts that `body` is valid for the documented response of `method path` with `status`.
     public static void AssertResponse(string method, string path, int status, JsonElement body)
     {
-        var operation = Document.Value["paths"]?[path]?[method.ToLowerInvariant()]
+        var operation = Document["paths"]?[path]?[method.ToLowerInvariant()]
             ?? throw new InvalidOperationException($"{method} {path} is not in refold-openapi.yaml");
         var response = operation["responses"]?[status.ToString(CultureInfo.InvariantCulture)]
             ?? throw new InvalidOperationException($"{method} {path} documents no {status} response");
@@ -46,7 +49,7 @@ public static class RefoldOpenApi
     {
         while (schema["$ref"]?.GetValue<string>() is { } reference)
         {
-            var node = (JsonNode)Document.Value;
+            var node = (JsonNode)Document;
             foreach (var part in reference.TrimStart('#', '/').Split('/')) node = node[part]!;
             schema = node;
         }

@@ -53,7 +53,7 @@ public abstract class OperationsTests(PatchbayApp app)
         var paths = json.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v2/public/linked-account", out _));
         Assert.True(paths.TryGetProperty("/api/v2/public/session-token", out _));
-        Assert.True(json.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Org API Key", out _));
+        Assert.True(json.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("OrgApiKey", out _));
     }
 
     [Fact]
