@@ -10,8 +10,7 @@ using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Workflows;
 
-// Workflows (refold-api.md §3.11 WF1–WF12), the per-account enable toggle (§3.9 CF8) and the inbound webhook of
-// "wait for webhook" nodes.
+// Workflows (refold-api.md §3.11 WF1–WF7, WF11, WF12; WF10 and the CF8 toggle belong to configs).
 public static class WorkflowsApi
 {
     public static void MapWorkflows(this IEndpointRouteBuilder app)
@@ -19,7 +18,6 @@ public static class WorkflowsApi
         var api = app.MapPublic("Workflows", "/workflow").RequireAuthorization(Policies.OrgOrSession);
         api.MapGet("", List);
         api.MapPost("", Create);
-        api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount);
         api.MapGet("/request-structure/{workflowId}", RequestStructure);
         api.MapGet("/versions/{workflowId}", Versions);
         api.MapGet("/{workflowId}", Get);
@@ -27,7 +25,6 @@ public static class WorkflowsApi
         api.MapDelete("/{workflowId}", Delete);
         api.MapGet("/{workflowId}/edit", Edit);
         api.MapPut("/{workflowId}/publish", Publish);
-        app.MapPatch(Routes.Public + "/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows");
     }
 
     // ---- shared checks ----
@@ -164,23 +161,7 @@ public static class WorkflowsApi
         return TypedResults.Ok(WorkflowResponse.From(workflow with { Published = false, UpdatedAt = now }));
     }
 
-    // ---- WF10–WF12 ----
-
-    static async Task<Results<Ok<List<EnabledWorkflowResponse>>, ApiError>> Enabled(
-        Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, CancellationToken ct)
-    {
-        var account = await accounts.ForCallerAsync(caller, ct);
-        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
-        var result = new List<EnabledWorkflowResponse>();
-        foreach (var (workflowId, configId) in await workflows.EnabledForAccountAsync(account.Id, ct))
-        {
-            if (await workflows.GetAsync(caller.OrgId, caller.Environment, workflowId, ct) is not { } w) continue;
-            var app = catalog.Find(w.Slug);
-            result.Add(new(w.Id, w.Name, w.Description, "", w.CreatedAt, w.UpdatedAt, configId,
-                new EnabledWorkflowApp(w.Slug, app?.Name ?? w.Slug, "", app?.Description ?? "")));
-        }
-        return TypedResults.Ok(result);
-    }
+    // ---- WF11, WF12 ----
 
     static async Task<Results<Ok<RequestStructureResponse>, ApiError>> RequestStructure(
         string workflowId, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct)
@@ -210,28 +191,5 @@ public static class WorkflowsApi
         var (rows, total) = await workflows.VersionsAsync(workflow.DraftId ?? workflow.Id, page.Number, page.Limit, ct);
         var docs = rows.Select(v => new WorkflowVersionResponse(v.Version, v.Id, v.Published, v.CreatedAt)).ToList();
         return TypedResults.Ok(Paginated.Of(docs, total, page, schema: []));
-    }
-
-    // ---- CF8 ----
-
-    static async Task<Results<Ok<WorkflowToggleResponse>, ApiError>> Toggle(
-        string slug, string configId, string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts,
-        TimeProvider time, CancellationToken ct)
-    {
-        using var body = await JsonBody.ReadObjectAsync(http);
-        if (Json.StrictBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' (true or false) is required");
-        var account = await accounts.ForCallerAsync(caller, ct);
-        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
-        var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct);
-        if (workflow?.DraftId is { } draft) workflow = await workflows.GetAsync(caller.OrgId, caller.Environment, draft, ct);
-        if (workflow is null || workflow.IsPrivate || workflow.Slug != slug)
-            return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No public workflow {workflowId} for application '{slug}'");
-        await workflows.SetEnabledAsync(account.Id, configId, workflow.Id, enabled, time.GetUtcNow(), ct);
-
-        var (all, _) = await workflows.ListAsync(caller.OrgId, caller.Environment, null, false, slug, null, null, null, null, 1, 1000, ct);
-        var list = new List<ConfigWorkflow>();
-        foreach (var w in all)
-            list.Add(new(w.Id, w.Name, w.Description, await workflows.IsEnabledAsync(account.Id, configId, w.Id, ct), []));
-        return TypedResults.Ok(new WorkflowToggleResponse(list));
     }
 }
