@@ -104,23 +104,25 @@ public static class ConfigFieldsApi
         var (target, error) = await TargetAsync(request, caller, accounts, ct);
         if (target is null) return error!;
         var account = target.Account;
-        var outcome = await db.InTransactionAsync(async tx =>
+        // Read and checked outside the write transaction (which only re-checks that the config still exists), so the
+        // single writer of SQLite is held for the two writes alone.
+        var model = ConfigModel.From(await store.LoadAsync(account.OrgId, account.Environment, account.Id, target.Slug, target.ConfigId, ct));
+        if (model.Config is not { } config) return ConfigWriter.ConfigNotFound(target.ConfigId);
+        if (Find(model, fieldId, target.WorkflowId) is not var (field, scope)) return ConfigWriter.FieldNotFound(fieldId);
+        // Clearing goes back to the default, even for a required field; setting null on a required one is refused.
+        var stored = clearing ? null : ConfigWriter.Check(model, field, value);
+        var now = time.GetUtcNow();
+        var written = await db.InTransactionAsync(async tx =>
         {
-            var model = ConfigModel.From(await ConfigStore.LoadAsync(tx, account.OrgId, account.Environment, account.Id, target.Slug, target.ConfigId, ct));
-            if (model.Config is not { } config) return ConfigWriter.ConfigNotFound(target.ConfigId);
-            if (Find(model, fieldId, target.WorkflowId) is not var (field, scope)) return ConfigWriter.FieldNotFound(fieldId);
-            // Clearing goes back to the default, even for a required field; setting null on a required one is refused.
-            var stored = clearing ? null : ConfigWriter.Check(model, field, value);
-            var now = time.GetUtcNow();
-            await writer.WriteAsync(tx, config.Id, scope, field, stored, now, ct);
+            if (await ConfigStore.FindAsync(tx, account.Id, target.Slug, target.ConfigId, ct) is null) return (false, (ConfigValueRow?)null);
+            var row = await writer.WriteAsync(tx, config.Id, scope, field, stored, now, ct);
             await ConfigStore.TouchAsync(tx, config.Id, config.Labels, now, ct);
             await writer.AnnounceAsync(tx, ConfigTopics.Updated, account, target.Slug, target.ConfigId, now, ct);
-            return null;
+            return (true, row);
         }, ct);
-        if (outcome is not null) return outcome;
-        var after = ConfigModel.From(await store.LoadAsync(account.OrgId, account.Environment, account.Id, target.Slug, target.ConfigId, ct));
-        var (changed, changedScope) = Find(after, fieldId, target.WorkflowId)!.Value;
-        return TypedResults.Ok(await views.FieldAsync(after, account, target.ConfigId, changedScope, changed,
+        if (!written.Item1) return ConfigWriter.ConfigNotFound(target.ConfigId);
+        var after = model.WithValue(scope, field.Id, written.Item2 ?? (stored is null ? null : model.Stored(scope, field.Id)));
+        return TypedResults.Ok(await views.FieldAsync(after, account, target.ConfigId, scope, field,
             OptionMode.From(request) with { RunDatasources = false }, [], ct));
     }
 

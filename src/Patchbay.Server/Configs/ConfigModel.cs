@@ -29,12 +29,27 @@ public sealed class ConfigModel
     public IReadOnlyList<WorkflowFields> Workflows { get; }
     public Labels LabelGroups { get; }
 
+    // Parsed definitions by their stored text (the same few texts are read on every request).
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FieldDefinition> ParsedFields = new(StringComparer.Ordinal);
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Id, string Definition), WorkflowFields> ParsedWorkflows = new();
+    const int CacheLimit = 10_000;
+
     public static ConfigModel From(ConfigSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var appFields = snapshot.Definitions.Select(d => FieldDefinition.Deserialize(d.Definition)).ToList();
-        var workflows = snapshot.Workflows.Select(ParseWorkflow).ToList();
+        if (ParsedFields.Count > CacheLimit) ParsedFields.Clear();
+        if (ParsedWorkflows.Count > CacheLimit) ParsedWorkflows.Clear();
+        var appFields = snapshot.Definitions.Select(d => ParsedFields.GetOrAdd(d.Definition, FieldDefinition.Deserialize)).ToList();
+        var workflows = snapshot.Workflows.Select(w => ParsedWorkflows.GetOrAdd((w.Id, w.Definition), _ => ParseWorkflow(w)) with { Name = w.Name, Description = w.Description }).ToList();
         return new ConfigModel(snapshot, appFields, workflows, Labels.Parse(snapshot.Config?.Labels));
+    }
+
+    // The same config with one value replaced (null: cleared), as it reads after that write.
+    public ConfigModel WithValue(string scope, string fieldId, ConfigValueRow? value)
+    {
+        var values = Snapshot.Values.Where(v => v.WorkflowId != scope || v.FieldId != fieldId).ToList();
+        if (value is not null) values.Add(value);
+        return new ConfigModel(Snapshot with { Values = values }, AppFields, Workflows, LabelGroups);
     }
 
     // The fields a workflow declares in its definition's settings.data_slots (each {id?, name, field_type, …}).
@@ -121,8 +136,19 @@ public sealed record Labels(IReadOnlyDictionary<string, IReadOnlyList<FieldOptio
         : new(JsonSerializer.Deserialize<Dictionary<string, List<FieldOption>>>(json, ApiJson.Options)!
             .ToDictionary(g => g.Key, g => (IReadOnlyList<FieldOption>)g.Value));
 
-    // The body's labels in any of the three formats (a 400 naming the field otherwise).
+    const int MaxGroups = 100;
+
+    // The body's labels in any of the three formats (a 400 naming the field otherwise); empty groups are dropped, so
+    // `[]` means no labels.
     public static Labels FromBody(JsonNode? node, string path)
+    {
+        var labels = Read(node, path);
+        if (labels.Groups.Count > MaxGroups) throw new ApiException(ApiError.Validation($"'{path}' may hold at most {MaxGroups} groups"));
+        var kept = labels.Groups.Where(g => g.Value.Count > 0).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal);
+        return kept.Count == 0 ? None : new Labels(kept);
+    }
+
+    static Labels Read(JsonNode? node, string path)
     {
         switch (node)
         {

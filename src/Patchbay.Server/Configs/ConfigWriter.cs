@@ -60,23 +60,27 @@ public sealed class ConfigWriter(Vault.Vault vault, Outbox outbox, OrgAppStore o
         return normalized;
     }
 
-    public async Task WriteAsync(DbTx tx, string configRowId, string scope, FieldDefinition field, System.Text.Json.Nodes.JsonNode? value,
+    // Writes (or clears) one value; the row as stored, or null when cleared or left as it was ("[REDACTED]").
+    public async Task<ConfigValueRow?> WriteAsync(DbTx tx, string configRowId, string scope, FieldDefinition field, System.Text.Json.Nodes.JsonNode? value,
         DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(field);
         if (value is null)
         {
             await ConfigStore.ClearValueAsync(tx, configRowId, scope, field.Id, ct);
-            return;
+            return null;
         }
         if (field.IsSecret)
         {
             var plain = value.GetValue<string>();
-            if (plain == FieldValues.Redacted) return;
-            await ConfigStore.SetValueAsync(tx, configRowId, scope, field.Id, null, vault.Seal(plain, SealContext(configRowId, scope, field.Id)), now, ct);
-            return;
+            if (plain == FieldValues.Redacted) return null;
+            var sealedValue = vault.Seal(plain, SealContext(configRowId, scope, field.Id));
+            await ConfigStore.SetValueAsync(tx, configRowId, scope, field.Id, null, sealedValue, now, ct);
+            return new ConfigValueRow(scope, field.Id, null, sealedValue);
         }
-        await ConfigStore.SetValueAsync(tx, configRowId, scope, field.Id, value.ToJsonString(), null, now, ct);
+        var text = value.ToJsonString();
+        await ConfigStore.SetValueAsync(tx, configRowId, scope, field.Id, text, null, now, ct);
+        return new ConfigValueRow(scope, field.Id, text, null);
     }
 
     public Task AnnounceAsync(DbTx tx, string topic, LinkedAccountRow account, string slug, string configId, DateTimeOffset now, CancellationToken ct,

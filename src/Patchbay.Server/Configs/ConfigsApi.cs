@@ -41,9 +41,10 @@ public static class ConfigsApi
     {
         var input = ConfigInput.Parse(await JsonBody.ReadNodeAsync(http));
         if (await accounts.ForCallerAsync(caller, ct) is not { } account) return caller.LinkedAccountNotFound(caller.AccountId);
-        if (await writer.CheckAppAsync(caller.OrgId, caller.Environment, input.Slug, ct) is { } noApp) return noApp;
         var configId = input.ConfigId ?? account.AccountId;
         var snapshot = await store.LoadAsync(caller.OrgId, caller.Environment, account.Id, input.Slug, configId, ct);
+        // An existing config's app was checked when it was made.
+        if (snapshot.Config is null && await writer.CheckAppAsync(caller.OrgId, caller.Environment, input.Slug, ct) is { } noApp) return noApp;
         if (snapshot.Config is null || (input.ChangesSomething && !SameLabelsOnly(snapshot, input)))
         {
             for (var attempt = 0; ; attempt++)
