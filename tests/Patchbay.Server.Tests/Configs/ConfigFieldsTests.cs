@@ -140,6 +140,12 @@ public abstract class ConfigFieldsTests(PatchbayApp app)
         using (var ownNull = FieldRequest(HttpMethod.Put, "stripe", $"field/channel?workflow_id={workflow}", new { value = (string?)null }))
             await ApiAssert.ErrorAsync(await client.SendAsync(ownNull, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR", "Field 'Channel' (channel) is required");
         Assert.Equal("#sales", Assert.Single(Workflow(await GetAsync(client, "stripe"), workflow).GetProperty("fields").EnumerateArray()).Str("value"));
+        // The field becomes a select the stored 9 does not fit: the config says so rather than hide the value.
+        await ApiAssert.OkAsync(await org.PutAsync($"/api/patchbay/v1/apps/stripe/config-fields/{limit}",
+            Body(new { name = "Limit", field_type = "select", options = new[] { new { name = "Ten", value = "10" } } }), Ct));
+        var misfit = Assert.Single((await GetAsync(client, "stripe")).GetProperty("field_errors").EnumerateArray());
+        Assert.Equal(limit, misfit.Str("id"));
+        Assert.Equal("The stored value no longer fits the field: it '9' is not one of the field's options", misfit.GetProperty("error").Str("message"));
         using (var clear = FieldRequest(HttpMethod.Delete, "stripe", $"field/{limit}"))
         {
             var field = await ApiAssert.OkAsync(await client.SendAsync(clear, Ct));
