@@ -6,7 +6,7 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs)
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 PORT=${PORT:-18080}
 BASE_PORT=${BASE_PORT:-18090}
 WORK=$(mktemp -d /tmp/patchbay-bench.XXXXXX)
@@ -142,6 +142,7 @@ bench_patchbay() { # database
 
   fi
   if [[ " $SCENARIOS " == *" workflows "* ]]; then bench_workflows "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
@@ -177,6 +178,28 @@ bench_workflows() { # database key account
   local p50 p99; p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   printf '%s\t%s\t%s\t%s\t%s\n' "$db: async executions completed/s (3-node workflow)" "$rate" "$p50" "$p99" "$(count ERRORED)" >> "$RESULTS"
   printf '  %-48s %10s exec/s  p50 %-9s p99 %-9s errored %s\n' "$db: async executions completed/s" "$rate" "$p50" "$p99" "$(count ERRORED)"
+}
+
+# Configs: Stripe with three app-level fields (text, select, number) and one public workflow; get-or-create of an
+# existing config (what the frontend SDK's config() does on every page load), and setting one field's value in one of
+# 200 named configs (one config rewritten under lock contention would measure row-lock waits).
+bench_configs() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT"
+  local org=(-H "x-api-key: $key" -H 'content-type: application/json')
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  curl -sf -X POST "$base/api/patchbay/v1/apps/stripe/config-fields" "${org[@]}" -d '{"name":"Channel","field_type":"text"}' >/dev/null
+  curl -sf -X POST "$base/api/patchbay/v1/apps/stripe/config-fields" "${org[@]}" \
+    -d '{"name":"Stage","field_type":"select","options":[{"name":"Won","value":"won"},{"name":"Lost","value":"lost"}]}' >/dev/null
+  local field; field=$(curl -sf -X POST "$base/api/patchbay/v1/apps/stripe/config-fields" "${org[@]}" -d '{"name":"Limit","field_type":"number"}' \
+    | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  local draft; draft=$(curl -sf -X POST "$base/api/v2/public/workflow" "${org[@]}" -d '{"name":"Bench sync","slug":"stripe"}' | sed -E 's/.*"workflow":\{"_id":"([^"]+)".*/\1/')
+  curl -sf -X PUT "$base/api/v2/public/workflow/$draft/publish" "${org[@]}" -d '{"published":true}' >/dev/null
+  curl -sf -X POST "$base/api/v2/public/config" "${h[@]}" -d '{"slug":"stripe"}' >/dev/null
+  for i in $(seq 1 200); do curl -sf -X POST "$base/api/v2/public/config" "${h[@]}" -d "{\"slug\":\"stripe\",\"config_id\":\"c$i\"}" >/dev/null; done
+  run_wrk "$db: POST config (get-or-create, existing)" "$base/api/v2/public/config" "${h[@]}" -s "$(lua POST '{"slug":"stripe"}')"
+  local put; put=$(lua PUT '{"value":42}')
+  printf 'request = function()\n  return wrk.format(nil, "/api/v2/public/config/field/%s?config_id=c" .. math.random(1, 200))\nend\n' "$field" >> "$put"
+  run_wrk "$db: PUT config field value" "$base/api/v2/public/config/field/$field" "${h[@]}" -H "slug: stripe" -s "$put"
 }
 
 for db in $DATABASES; do bench_patchbay "$db"; done

@@ -1,6 +1,7 @@
 using Patchbay.Applications;
 using Patchbay.Apps;
 using Patchbay.Auth;
+using Patchbay.Configs;
 using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
@@ -46,6 +47,7 @@ builder.Services
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
     .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
+    .AddConfigs()                              // Configs/: installations of apps, their fields and enabled workflows
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddOperations();                          // health, OpenAPI, graceful shutdown
@@ -65,8 +67,9 @@ app.MapConnect();                               // Credentials/: save-key-creden
 app.MapOAuth();                                 // OAuth/: authorize URLs, the callback
 app.MapApplications();                          // Applications/: the app list, auth structure, org basics
 app.MapHosted();                                // Hosted/: connect-url, the hosted page
-app.MapWorkflows();                             // Workflows/: WF1–WF7, WF10–WF12, the CF8 toggle
+app.MapWorkflows();                             // Workflows/: WF1–WF7, WF11, WF12
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
+app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD5, WF10, field definitions
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 var admin = app.MapAdmin();

@@ -59,9 +59,9 @@ public sealed record EventInput(string Name, string Response, IReadOnlyList<Even
     }
 }
 
-// Firing an event (EV6–EV10): {event | trigger, payload, slug?} as JSON, or multipart with `payload` as JSON text and
+// Firing an event (EV6–EV10): {event | trigger, payload, slug?, config_id?} as JSON, or multipart with `payload` as JSON text and
 // the files kept as base64 under payload.files.
-public sealed record EventFireInput(string? EventName, JsonNode Payload, string? Slug)
+public sealed record EventFireInput(string? EventName, JsonNode Payload, string? Slug, string? ConfigId = null)
 {
     public static async Task<EventFireInput> ReadAsync(HttpContext http, string? slug, CancellationToken ct)
     {
@@ -71,7 +71,8 @@ public sealed record EventFireInput(string? EventName, JsonNode Payload, string?
             var root = await JsonBody.ReadNodeAsync(http);
             var eventName = Limits.Check(WorkflowDefinition.Text(root["event"]) ?? WorkflowDefinition.Text(root["trigger"]), "event", Limits.Name);
             return new EventFireInput(eventName, root["payload"]?.DeepClone() ?? new JsonObject(),
-                slug ?? Limits.Check(WorkflowDefinition.Text(root["slug"]), "slug", Limits.Identifier));
+                slug ?? Limits.Check(WorkflowDefinition.Text(root["slug"]), "slug", Limits.Identifier),
+                Limits.Check(WorkflowDefinition.Text(root["config_id"]), "config_id", Limits.Identifier));
         }
 
         IFormCollection form;
@@ -103,7 +104,7 @@ public sealed record EventFireInput(string? EventName, JsonNode Payload, string?
             }
             holder["files"] = files;
         }
-        return new EventFireInput(name, payload, slug);
+        return new EventFireInput(name, payload, slug, Limits.Check(NonEmpty(form["config_id"]), "config_id", Limits.Identifier));
     }
 
     public static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

@@ -1,10 +1,10 @@
 using Patchbay.Executions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Auth;
+using Patchbay.Configs;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
-using Patchbay.Workflows;
 
 namespace Patchbay.Events;
 
@@ -81,17 +81,17 @@ public static class EventsApi
     }
 
     static Task<Results<Ok<EventFiredResponse>, ApiError>> Fire(HttpContext http, Caller caller, EventStore events, LinkedAccountStore accounts,
-        WorkflowStore workflows, ExecutionService executions, CancellationToken ct) =>
-        FireAsync(http, caller, null, events, accounts, workflows, executions, ct);
+        ConfigStore configs, ExecutionService executions, CancellationToken ct) =>
+        FireAsync(http, caller, null, events, accounts, configs, executions, ct);
 
     static Task<Results<Ok<EventFiredResponse>, ApiError>> FireForSlug(string slug, HttpContext http, Caller caller, EventStore events,
-        LinkedAccountStore accounts, WorkflowStore workflows, ExecutionService executions, CancellationToken ct) =>
-        FireAsync(http, caller, slug, events, accounts, workflows, executions, ct);
+        LinkedAccountStore accounts, ConfigStore configs, ExecutionService executions, CancellationToken ct) =>
+        FireAsync(http, caller, slug, events, accounts, configs, executions, ct);
 
     // Fires an event for the linked account: every live workflow listening to it starts. Returns once the executions
     // are queued.
     static async Task<Results<Ok<EventFiredResponse>, ApiError>> FireAsync(HttpContext http, Caller caller, string? slug, EventStore events,
-        LinkedAccountStore accounts, WorkflowStore workflows, ExecutionService executions, CancellationToken ct)
+        LinkedAccountStore accounts, ConfigStore configs, ExecutionService executions, CancellationToken ct)
     {
         var input = await EventFireInput.ReadAsync(http, slug, ct);
         if (string.IsNullOrWhiteSpace(input.EventName)) return ApiError.Validation("'event' is required");
@@ -100,8 +100,9 @@ public static class EventsApi
             return caller.LinkedAccountNotFound(caller.AccountId);
 
         var headers = http.Request.Headers;
-        var configId = EventFireInput.NonEmpty(headers["config_id"]) ?? account.AccountId;
-        var versions = await workflows.ForEventAsync(caller.OrgId, caller.Environment, account.Id, configId, input.EventName,
+        // The chosen config (config_id header or body; else the default one) decides which public workflows run.
+        var configId = ConfigInput.ConfigIdFrom(EventFireInput.NonEmpty(headers["config_id"]) ?? input.ConfigId, "config_id") ?? account.AccountId;
+        var versions = await configs.EventWorkflowsAsync(caller.OrgId, caller.Environment, account.Id, configId, input.EventName,
             EventFireInput.NonEmpty(headers["slug"]) ?? input.Slug, ct);
         await executions.FireAsync(versions, account, configId, input.Payload, input.EventName, EventFireInput.NonEmpty(headers["instance_tag"]),
             EventFireInput.NonEmpty(headers["idempotency-key"]) ?? EventFireInput.NonEmpty(headers["idempotency_key"]), ct);

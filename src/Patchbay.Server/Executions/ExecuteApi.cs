@@ -34,15 +34,15 @@ public static class ExecuteApi
     // ---- WF8, WF9 ----
 
     static Task<Results<Ok<ExecutionQueued>, JsonHttpResult<SyncExecutionV2>, JsonHttpResult<SyncExecutionV1>, ApiError>> ExecuteV2(
-        string workflowId, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct) =>
-        ExecuteAsync(workflowId, http, caller, service, workflows, accounts, v2: true, ct);
+        string workflowId, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, IWorkflowConfigs configs, CancellationToken ct) =>
+        ExecuteAsync(workflowId, http, caller, service, workflows, accounts, configs, v2: true, ct);
 
     static Task<Results<Ok<ExecutionQueued>, JsonHttpResult<SyncExecutionV2>, JsonHttpResult<SyncExecutionV1>, ApiError>> ExecuteV1(
-        string workflowIdOrAlias, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct) =>
-        ExecuteAsync(workflowIdOrAlias, http, caller, service, workflows, accounts, v2: false, ct);
+        string workflowIdOrAlias, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, IWorkflowConfigs configs, CancellationToken ct) =>
+        ExecuteAsync(workflowIdOrAlias, http, caller, service, workflows, accounts, configs, v2: false, ct);
 
     static async Task<Results<Ok<ExecutionQueued>, JsonHttpResult<SyncExecutionV2>, JsonHttpResult<SyncExecutionV1>, ApiError>> ExecuteAsync(
-        string id, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, bool v2, CancellationToken ct)
+        string id, HttpContext http, Caller caller, ExecutionService service, WorkflowStore workflows, LinkedAccountStore accounts, IWorkflowConfigs configs, bool v2, CancellationToken ct)
     {
         var headers = http.Request.Headers;
         var slug = headers["slug"].ToString();
@@ -55,8 +55,8 @@ public static class ExecuteApi
         if (version.IsPrivate && version.LinkedAccountRowId != account.Id) return ApiError.Forbidden(ErrorCodes.ServerError, "Workflow is private to another linked account");
         if (slug.Length > 0 && slug != version.Slug) return ApiError.Validation($"Workflow {id} belongs to '{version.Slug}', not '{slug}'");
         var configId = headers["config_id"].ToString() is { Length: > 0 } c ? c : account.AccountId;
-        // v2 runs a public workflow only for the accounts that enabled it (CF8); v1 runs it regardless.
-        if (v2 && !version.IsPrivate && !await workflows.IsEnabledAsync(account.Id, configId, version.DraftId!, ct))
+        // v2 runs a public workflow only where the chosen config enables it (CF8); v1 runs it regardless.
+        if (v2 && !version.IsPrivate && !await configs.IsEnabledAsync(account.Id, version.Slug, configId, version.DraftId!, ct))
             return ApiError.Validation($"Workflow {version.DraftId} is not enabled for linked account {account.AccountId} (config {configId})");
         var sync = headers["sync_execution"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase);
         var instanceTag = headers["instance_tag"].ToString() is { Length: > 0 } tag ? tag : null;

@@ -21,7 +21,7 @@ public sealed class ExecutionService(
     }
 
     public async Task<ExecutionRow> StartAsync(WorkflowRow version, LinkedAccountRow account, string configId, JsonNode payload, bool sync,
-        string source, string? instanceTag, CancellationToken ct, string? name = null)
+        string source, string? instanceTag, CancellationToken ct, string? name = null, TimeSpan? syncTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(account);
@@ -40,7 +40,7 @@ public sealed class ExecutionService(
         await executions.CreateAsync(row, ct);
         try
         {
-            await worker.RunLeasedAsync(row, CancellationToken.None).WaitAsync(options.Value.SyncTimeout, ct);
+            await worker.RunLeasedAsync(row, CancellationToken.None).WaitAsync(syncTimeout ?? options.Value.SyncTimeout, ct);
         }
         catch (TimeoutException)
         {

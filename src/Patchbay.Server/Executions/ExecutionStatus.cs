@@ -28,5 +28,7 @@ public static class ExecutionTypes
 public static class ExecutionSources
 {
     public const string ApiCall = "API Call";
+    // A datasource workflow run to list a config field's options.
+    public const string Datasource = "Datasource";
     public const string Schedule = "Schedule";
 }

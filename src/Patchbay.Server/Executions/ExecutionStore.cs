@@ -53,7 +53,7 @@ public sealed partial class ExecutionStore(Db db, Workers.Outbox outbox)
         {
             case ExecutionSourceKind.ApiCall: where.Add("source = @ApiCall"); break;
             case ExecutionSourceKind.Schedule: where.Add("source = @Schedule"); break;
-            case ExecutionSourceKind.Event: where.Add("source not in (@ApiCall, @Schedule)"); break;
+            case ExecutionSourceKind.Event: where.Add("source not in (@ApiCall, @Schedule, @Datasource)"); break;
             case null: break;
         }
         if (filter.AccountId is not null) where.Add("account_id = @AccountId");
@@ -62,7 +62,7 @@ public sealed partial class ExecutionStore(Db db, Workers.Outbox outbox)
         {
             filter.OrgId, filter.Environment, filter.Status, Slugs = filter.Slugs.ToArray(), WorkflowName = "%" + filter.WorkflowName?.ToLowerInvariant() + "%",
             filter.WorkflowId, filter.ExecutionId, filter.From, filter.To, filter.Type, filter.AccountId,
-            ApiCall = ExecutionSources.ApiCall, Schedule = ExecutionSources.Schedule, page.Limit, page.Offset,
+            ApiCall = ExecutionSources.ApiCall, Schedule = ExecutionSources.Schedule, Datasource = ExecutionSources.Datasource, page.Limit, page.Offset,
         };
         var condition = string.Join(" and ", where);
         var rows = await db.QueryAsync<ExecutionRow>(

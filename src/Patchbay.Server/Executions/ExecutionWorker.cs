@@ -13,11 +13,13 @@ namespace Patchbay.Executions;
 // in flight; a server that dies leaves leases that expire, and any server picks the executions up again from their
 // last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
 public sealed class ExecutionWorker(
-    ExecutionStore store, WorkflowStore workflows, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
+    ExecutionStore store, WorkflowStore workflows, IWorkflowConfigs configs, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
     Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
 {
     readonly SemaphoreSlim wake = new(0);
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
+    // Per workflow version: whether its graph reads {{config…}} (versions never change).
+    readonly ConcurrentDictionary<string, bool> readsConfig = new(StringComparer.Ordinal);
 
     long started;
 
@@ -182,6 +184,10 @@ public sealed class ExecutionWorker(
             ["linked_account"] = new JsonObject { ["id"] = row.AccountId },
             ["config_id"] = row.ConfigId,
         };
+        var config = readsConfig.GetOrAdd(row.WorkflowId, _ => definition.ToJson().ToJsonString().Contains("config.", StringComparison.Ordinal))
+            ? await configs.ContextAsync(row, ct)
+            : null;
+        if (config is not null) baseContext["config"] = config.Config;
 
         while (true)
         {
@@ -226,9 +232,9 @@ public sealed class ExecutionWorker(
             var after = await store.CheckpointAsync(new Checkpoint
             {
                 Id = row.Id, Owner = Owner, State = state.Serialize(), Status = status, RunAt = runAt, KeepLease = keep,
-                CurrentNode = final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id, Record = advance.Record, StartedAt = now,
+                CurrentNode = final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id, Record = Redact(advance.Record, config), StartedAt = now,
                 ReturnValue = state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), ReturnStatus = state.ResponseStatus,
-                Error = advance.Error, ParentExecutionId = row.ParentExecutionId, Effects = effects, Now = finished, MayHaveWaits = hasWaits,
+                Error = config?.Redact(advance.Error) ?? advance.Error, ParentExecutionId = row.ParentExecutionId, Effects = effects, Now = finished, MayHaveWaits = hasWaits,
             });
             if (after is null)
             {
@@ -240,6 +246,11 @@ public sealed class ExecutionWorker(
             if (after != ExecutionStatus.Running || !keep) return;
         }
     }
+
+    // Opened config secrets (password fields) never reach a recorded node run.
+    static NodeRecord? Redact(NodeRecord? record, ConfigContext? config) =>
+        record is null || config is null ? record
+        : record with { Input = config.Redact(record.Input), Output = config.Redact(record.Output), Error = config.Redact(record.Error) };
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

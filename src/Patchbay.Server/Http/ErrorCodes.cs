@@ -14,6 +14,7 @@ public static class ErrorCodes
     public const string ValidationError = "VALIDATION_ERROR";
     public const string AuthServiceError = "AUTH_SERVICE_ERROR";
     public const string ExternalApiFailure = "EXTERNAL_API_FAILURE";
+    public const string InvalidAppId = "INVALID_APP_ID";
 
     public const string InvalidJson = "INVALID_JSON";
     public const string PayloadTooLarge = "PAYLOAD_TOO_LARGE";

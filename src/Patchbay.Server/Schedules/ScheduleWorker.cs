@@ -11,7 +11,7 @@ namespace Patchbay.Schedules;
 // inserts the execution and moves the schedule to its next occurrence. Runs missed while no server ran collapse into
 // one run.
 public sealed class ScheduleWorker(
-    Db db, ScheduleStore schedules, WorkflowStore workflows, ExecutionWorker executions, IOptions<WorkflowOptions> options, TimeProvider time,
+    Db db, ScheduleStore schedules, WorkflowStore workflows, IWorkflowConfigs configs, ExecutionWorker executions, IOptions<WorkflowOptions> options, TimeProvider time,
     IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, startup, logger)
 {
     const int Batch = 50;
@@ -46,7 +46,12 @@ public sealed class ScheduleWorker(
         var version = await workflows.LiveVersionAsync(s.OrgId, s.Environment, s.WorkflowId, ct);
         var next = ScheduleTimes.Next(s, now);
         ExecutionRow? row = null;
-        if (version is not null)
+        // A public workflow runs only while the schedule's config enables it; the schedule moves on either way.
+        if (version is { IsPrivate: false } && !await configs.IsEnabledAsync(s.LinkedAccountRowId, version.Slug, s.ConfigId, version.DraftId!, ct))
+        {
+            logger.LogInformation("Schedule {ScheduleId} skipped a run: workflow {WorkflowId} is not enabled in config {ConfigId}", s.Id, s.WorkflowId, s.ConfigId);
+        }
+        else if (version is not null)
         {
             var definition = await workflows.DefinitionAsync(version.Id, ct);
             row = ExecutionFactory.New(version, definition, s.OrgId, s.Environment, s.LinkedAccountRowId, s.AccountId, s.ConfigId,

@@ -38,7 +38,8 @@ public sealed record WorkflowResponse(
     {
         ArgumentNullException.ThrowIfNull(w);
         var definition = JsonNode.Parse(w.Definition)!.AsObject();
-        return new(w.Id, w.Name, w.Description, "", w.Slug, w.OrgId, w.Environment, w.Published, false, false, w.IsPrivate, w.Slug, true,
+        var autoEnable = definition["settings"]?["autoEnable"] is JsonValue a && a.GetValueKind() == System.Text.Json.JsonValueKind.True;
+        return new(w.Id, w.Name, w.Description, "", w.Slug, w.OrgId, w.Environment, w.Published, autoEnable, false, w.IsPrivate, w.Slug, true,
             definition["settings"]?.DeepClone() ?? new JsonObject(), definition["nodes"]?.DeepClone(), definition["edges"]?.DeepClone(),
             w.Version, w.CurrentVersion, w.TriggerType, w.CreatedAt, w.UpdatedAt, w.Alias, w.TriggerEvent, w.DraftId, w.LiveVersionId);
     }
@@ -81,13 +82,3 @@ public sealed record RequestStructureResponse(
     [property: JsonPropertyName("payload")] JsonNode? Payload,
     [property: JsonPropertyName("schema")] JsonNode? Schema,
     [property: JsonPropertyName("schema_interpreted")] IReadOnlyDictionary<string, string>? SchemaInterpreted);
-
-// CF8: the app's public workflows and whether each is enabled for the config.
-public sealed record WorkflowToggleResponse([property: JsonPropertyName("workflows")] IReadOnlyList<ConfigWorkflow> Workflows);
-
-public sealed record ConfigWorkflow(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("enabled")] bool Enabled,
-    [property: JsonPropertyName("data_slots")] IReadOnlyList<JsonNode> DataSlots);

@@ -28,5 +28,3 @@ public sealed record UpdateWorkflowRequest(
 // WF7: publish the draft as a new version, or unpublish.
 public sealed record PublishWorkflowRequest([property: JsonPropertyName("published")] bool Published);
 
-// CF8: enable or disable the workflow for the linked account's config.
-public sealed record ToggleWorkflowRequest([property: JsonPropertyName("enabled")] bool Enabled);

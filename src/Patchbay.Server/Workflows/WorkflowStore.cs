@@ -33,7 +33,7 @@ public sealed record WorkflowRow
 // Workflows: drafts (edited through the API) and the immutable versions publishing makes of them.
 public sealed class WorkflowStore(Db db)
 {
-    const string Columns = """
+    public const string Columns = """
         id, org_id, environment, linked_account_row_id, draft_id, version, current_version, published, live_version_id, slug, name, description,
         alias, trigger_type, trigger_event, definition, created_at, updated_at
         """;
@@ -160,32 +160,4 @@ public sealed class WorkflowStore(Db db)
             """, new { draftId, limit, offset = (page - 1) * limit }, ct);
         return (rows, await db.QueryFirstOrDefaultAsync<int>("select count(*) from workflows where draft_id = @draftId", new { draftId }, ct));
     }
-
-    // The live versions an event starts for an account: its private workflows, and public ones it enabled.
-    public Task<IReadOnlyList<WorkflowRow>> ForEventAsync(string orgId, string environment, string accountRowId, string configId, string eventName, string? slug, CancellationToken ct) =>
-        db.QueryAsync<WorkflowRow>($"""
-            select {string.Join(", ", Columns.Split(',').Select(c => "v." + c.Trim()))} from workflows v
-            where v.org_id = @orgId and v.environment = @environment and v.draft_id is not null and v.published = @yes and v.trigger_event = @eventName
-              {(slug is null ? "" : "and v.slug = @slug")}
-              and (v.linked_account_row_id = @accountRowId
-                   or (v.linked_account_row_id is null and exists (select 1 from workflow_enablements e where e.linked_account_row_id = @accountRowId
-                       and e.config_id = @configId and e.workflow_id = v.draft_id and e.enabled = @yes)))
-            """, new { orgId, environment, accountRowId, configId, eventName, slug, yes = true }, ct);
-
-    public Task SetEnabledAsync(string accountRowId, string configId, string workflowId, bool enabled, DateTimeOffset now, CancellationToken ct) =>
-        db.ExecuteAsync("""
-            insert into workflow_enablements (linked_account_row_id, config_id, workflow_id, enabled, updated_at)
-            values (@accountRowId, @configId, @workflowId, @enabled, @now)
-            on conflict (linked_account_row_id, config_id, workflow_id) do update set enabled = excluded.enabled, updated_at = excluded.updated_at
-            """, new { accountRowId, configId, workflowId, enabled, now }, ct);
-
-    public Task<IReadOnlyList<(string WorkflowId, string ConfigId)>> EnabledForAccountAsync(string accountRowId, CancellationToken ct) =>
-        db.QueryAsync<(string, string)>("select workflow_id, config_id from workflow_enablements where linked_account_row_id = @accountRowId and enabled = @yes",
-            new { accountRowId, yes = true }, ct);
-
-    public Task<bool> IsEnabledAsync(string accountRowId, string configId, string workflowId, CancellationToken ct) =>
-        db.QueryFirstOrDefaultAsync<bool>("""
-            select exists (select 1 from workflow_enablements where linked_account_row_id = @accountRowId and config_id = @configId
-                           and workflow_id = @workflowId and enabled = @yes)
-            """, new { accountRowId, configId, workflowId, yes = true }, ct);
 }

@@ -10,8 +10,7 @@ using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Workflows;
 
-// Workflows (refold-api.md §3.11 WF1–WF12), the per-account enable toggle (§3.9 CF8) and the inbound webhook of
-// "wait for webhook" nodes.
+// Workflows (refold-api.md §3.11 WF1–WF7, WF11, WF12; WF10 and the CF8 toggle belong to configs).
 public static class WorkflowsApi
 {
     public static void MapWorkflows(this IEndpointRouteBuilder app)
@@ -25,7 +24,6 @@ public static class WorkflowsApi
             .WithQuery("start_date", "Created on or after (YYYY-MM-DD or an ISO 8601 instant).")
             .WithQuery("end_date", "Created on or before (YYYY-MM-DD or an ISO 8601 instant).");
         api.MapPost("", Create).WithSummary("Create a workflow").Accepts<CreateWorkflowRequest>("application/json");
-        api.MapGet("/enabled", Enabled).RequireAuthorization(Policies.LinkedAccount).WithSummary("List the workflows enabled for the linked account");
         api.MapGet("/request-structure/{workflowId}", RequestStructure).WithSummary("Get the payload fields a workflow's trigger expects");
         api.MapGet("/versions/{workflowId}", Versions).WithSummary("List a workflow's published versions").WithPaging();
         api.MapGet("/{workflowId}", Get).WithSummary("Get a workflow");
@@ -33,8 +31,6 @@ public static class WorkflowsApi
         api.MapDelete("/{workflowId}", Delete).WithSummary("Delete a workflow");
         api.MapGet("/{workflowId}/edit", Edit).WithSummary("Get a workflow's editable draft");
         api.MapPut("/{workflowId}/publish", Publish).WithSummary("Publish or unpublish a workflow").Accepts<PublishWorkflowRequest>("application/json");
-        app.MapPatch(Routes.Public + "/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).RequireAuthorization(Policies.LinkedAccount).WithTags("Workflows")
-            .WithSummary("Enable or disable a workflow in the account's config").Accepts<ToggleWorkflowRequest>("application/json");
     }
 
     // ---- shared checks ----
@@ -90,7 +86,8 @@ public static class WorkflowsApi
 
     // An org key alone creates a public (org-level) workflow; with a linked account (or a session) a private one.
     static async Task<Results<Ok<WorkflowCreated>, ApiError>> Create(
-        HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, TimeProvider time, CancellationToken ct)
+        HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, IEnumerable<IWorkflowSettingsCheck> checks,
+        TimeProvider time, CancellationToken ct)
     {
         var input = WorkflowInput.Parse(await JsonBody.ReadNodeAsync(http));
         if (string.IsNullOrWhiteSpace(input.Name)) return ApiError.Validation("'name' is required");
@@ -104,7 +101,14 @@ public static class WorkflowsApi
             Id = Ids.New(now), OrgId = caller.OrgId, Environment = caller.Environment, LinkedAccountRowId = accountRowId, Slug = slug,
             Name = input.Name.Trim(), Definition = "{}", CreatedAt = now, UpdatedAt = now,
         });
+        if (SettingsError(row, checks) is { } invalid) return invalid;
         return await workflows.CreateAsync(row, ct) ? TypedResults.Ok(new WorkflowCreated(WorkflowResponse.From(row))) : AliasTaken(row);
+    }
+
+    static ApiError? SettingsError(WorkflowRow row, IEnumerable<IWorkflowSettingsCheck> checks)
+    {
+        if (JsonNode.Parse(row.Definition)?["settings"] is not JsonObject settings) return null;
+        return checks.Select(c => c.Check(settings)).FirstOrDefault(e => e is not null) is { } error ? ApiError.Validation(error) : null;
     }
 
     // Aliases are unique per org and environment: a taken one is the client's mistake, not a server error.
@@ -120,13 +124,15 @@ public static class WorkflowsApi
     }
 
     static async Task<Results<Ok<WorkflowResponse>, ApiError>> Update(
-        string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
+        string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, IEnumerable<IWorkflowSettingsCheck> checks,
+        TimeProvider time, CancellationToken ct)
     {
         var (workflow, error) = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
         if (workflow is null) return error!;
         if (NotWritable(workflow, caller) is { } forbidden) return forbidden;
         if (workflow.IsVersion) return ApiError.BadRequest(ErrorCodes.ServerError, $"Workflow is a version workflow; edit its draft {workflow.DraftId}");
         var updated = WorkflowInput.Parse(await JsonBody.ReadNodeAsync(http)).ApplyTo(workflow) with { UpdatedAt = time.GetUtcNow() };
+        if (SettingsError(updated, checks) is { } invalid) return invalid;
         return await workflows.UpdateDraftAsync(updated, ct) ? TypedResults.Ok(WorkflowResponse.From(updated)) : AliasTaken(updated);
     }
 
@@ -171,23 +177,7 @@ public static class WorkflowsApi
         return TypedResults.Ok(WorkflowResponse.From(workflow with { Published = false, UpdatedAt = now }));
     }
 
-    // ---- WF10–WF12 ----
-
-    static async Task<Results<Ok<List<EnabledWorkflowResponse>>, ApiError>> Enabled(
-        Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, CancellationToken ct)
-    {
-        var account = await accounts.ForCallerAsync(caller, ct);
-        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
-        var result = new List<EnabledWorkflowResponse>();
-        foreach (var (workflowId, configId) in await workflows.EnabledForAccountAsync(account.Id, ct))
-        {
-            if (await workflows.GetAsync(caller.OrgId, caller.Environment, workflowId, ct) is not { } w) continue;
-            var app = catalog.Find(w.Slug);
-            result.Add(new(w.Id, w.Name, w.Description, "", w.CreatedAt, w.UpdatedAt, configId,
-                new EnabledWorkflowApp(w.Slug, app?.Name ?? w.Slug, "", app?.Description ?? "")));
-        }
-        return TypedResults.Ok(result);
-    }
+    // ---- WF11, WF12 ----
 
     static async Task<Results<Ok<RequestStructureResponse>, ApiError>> RequestStructure(
         string workflowId, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct)
@@ -217,28 +207,5 @@ public static class WorkflowsApi
         var (rows, total) = await workflows.VersionsAsync(workflow.DraftId ?? workflow.Id, page.Number, page.Limit, ct);
         var docs = rows.Select(v => new WorkflowVersionResponse(v.Version, v.Id, v.Published, v.CreatedAt)).ToList();
         return TypedResults.Ok(Paginated.Of(docs, total, page, schema: []));
-    }
-
-    // ---- CF8 ----
-
-    static async Task<Results<Ok<WorkflowToggleResponse>, ApiError>> Toggle(
-        string slug, string configId, string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts,
-        TimeProvider time, CancellationToken ct)
-    {
-        using var body = await JsonBody.ReadObjectAsync(http);
-        if (Json.StrictBool(body.RootElement, "enabled") is not { } enabled) return ApiError.Validation("'enabled' (true or false) is required");
-        var account = await accounts.ForCallerAsync(caller, ct);
-        if (account is null) return caller.LinkedAccountNotFound(caller.AccountId);
-        var workflow = await workflows.FindAsync(caller.OrgId, caller.Environment, workflowId, ct);
-        if (workflow?.DraftId is { } draft) workflow = await workflows.GetAsync(caller.OrgId, caller.Environment, draft, ct);
-        if (workflow is null || workflow.IsPrivate || workflow.Slug != slug)
-            return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No public workflow {workflowId} for application '{slug}'");
-        await workflows.SetEnabledAsync(account.Id, configId, workflow.Id, enabled, time.GetUtcNow(), ct);
-
-        var (all, _) = await workflows.ListAsync(caller.OrgId, caller.Environment, null, false, slug, null, null, null, null, 1, 1000, ct);
-        var list = new List<ConfigWorkflow>();
-        foreach (var w in all)
-            list.Add(new(w.Id, w.Name, w.Description, await workflows.IsEnabledAsync(account.Id, configId, w.Id, ct), []));
-        return TypedResults.Ok(new WorkflowToggleResponse(list));
     }
 }

@@ -15,21 +15,31 @@ public sealed class SdkOptions : IAppOptions
 }
 
 // The official frontend SDK, @cobaltio/cobalt-js 8.0.0 from npm, unmodified, in Node against a live Patchbay:
-// list and read apps, connect a key-based app (a wrong key first), see it connected, disconnect it.
+// list and read apps, connect a key-based app (a wrong key first), see it connected, install it (a config), set a
+// field value and enable a workflow, read/set/clear the field, delete the config, disconnect the app.
 // tests/sdk holds the package (test.sh runs `npm ci` there) and the script.
 public abstract class SdkCompatibilityTests(PatchbayApp app)
 {
     [Fact]
-    public async Task CobaltJs800_ConnectsAndDisconnectsKeyBasedApp()
+    public async Task CobaltJs800_ConnectsConfiguresAndDisconnectsKeyBasedApp()
     {
         var folder = Path.Combine(RepositoryRoot(), "tests", "sdk");
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "@cobaltio", "cobalt-js")),
             $"The SDK is not installed: run `npm ci` in {folder} (./test.sh does).");
         var account = await app.CreateLinkedAccountAsync();
         var token = await app.CreateSessionTokenAsync(account);
+        var org = app.ClientFor();
+        var field = await Configs.ConfigApi.DefineAsync(org, "stripe", new
+        {
+            name = "Pipeline " + Guid.NewGuid().ToString("N")[..6], field_type = "select",
+            options = new[] { new { name = "Sales", value = "sales" }, new { name = "Support", value = "support" } },
+        });
+        var workflow = await Configs.ConfigApi.PublicWorkflowAsync(org, "stripe", "SDK sync", Workflows.WorkflowApi.Graph(
+            [Workflows.WorkflowApi.Node("start", "start"), Workflows.WorkflowApi.Node("out", "response", new { body = new { ok = true } })],
+            [Workflows.WorkflowApi.Edge("start", "out")]));
 
         var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["cobalt-js-8.mjs", app.BaseAddress, token, FakeProvider.StripeKey]) info.ArgumentList.Add(arg);
+        foreach (var arg in (string[])["cobalt-js-8.mjs", app.BaseAddress, token, FakeProvider.StripeKey, field.Str("id"), workflow]) info.ArgumentList.Add(arg);
         using var node = Process.Start(info)!; // node is on the path of every machine this project runs on
         var output = node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var errors = node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -37,7 +47,7 @@ public abstract class SdkCompatibilityTests(PatchbayApp app)
         var text = await output + await errors;
 
         Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(7, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        Assert.Equal(12, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
     }
 
     internal static string RepositoryRoot()

@@ -45,6 +45,9 @@ public abstract class EventsTests(PatchbayApp app)
             return (await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Event&limit=100", Ct))).GetProperty("totalDocs").GetInt32();
         }
         Assert.Equal(1, await FireAsync()); // the private one; the public one is not enabled for this account
+        await ApiAssert.ErrorAsync(await client.PatchAsync($"/api/v2/public/slug/custom/config/{account}/workflows/{publicDraft}", Body(new { enabled = true }), Ct),
+            404, "NOT_FOUND", "SERVER_ERROR", $"Config with config id {account} not found"); // no config yet
+        await ApiAssert.OkAsync(await client.PostAsync("/api/v2/public/config", Body(new { slug = "custom" }), Ct));
         var toggled = await ApiAssert.OkAsync(await client.PatchAsync($"/api/v2/public/slug/custom/config/{account}/workflows/{publicDraft}", Body(new { enabled = true }), Ct));
         RefoldOpenApi.AssertResponse("PATCH", "/api/v2/public/slug/{slug}/config/{configId}/workflows/{workflowId}", 200, toggled);
         Assert.Contains(toggled.GetProperty("workflows").EnumerateArray(), w => w.Str("id") == publicDraft && w.GetProperty("enabled").GetBoolean());

@@ -208,7 +208,7 @@ public abstract class HostileInputTests(PatchbayApp app)
     {
         var tables = (string[])["orgs", "api_keys", "linked_accounts", "integrations", "integration_credentials", "connections", "org_apps",
             "oauth_clients", "hosted_properties", "workflows", "executions", "execution_nodes", "execution_waits", "workflow_events",
-            "workflow_enablements", "schedules"];
+            "schedules", "configs", "config_workflows", "config_values", "config_field_definitions"];
         var parts = new List<string>();
         await using var connection = await app.Db.Dialect.OpenAsync(forWrite: false, Ct);
         foreach (var table in tables)

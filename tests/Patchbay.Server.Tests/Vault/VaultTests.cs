@@ -56,6 +56,47 @@ public abstract class VaultTests(PatchbayApp app)
         Assert.Contains(id, everything, StringComparison.Ordinal); // the dump does see the data
     }
 
+    [Fact]
+    public async Task ConfigPasswordValues_NeverAppearInClearInTheDatabaseOrLogs_EvenWhenAWorkflowUsesThem()
+    {
+        var marker = "PW-MARKER-" + Guid.NewGuid().ToString("N");
+        var org = app.ClientFor();
+        var created = await org.PostAsJsonAsync("/api/patchbay/v1/apps/stripe/config-fields", new { name = "Vault test secret " + marker[^6..], field_type = "password" }, Ct);
+        var field = (await ApiAssert.JsonAsync(created, 201)).Str("id");
+        var account = await app.CreateLinkedAccountAsync();
+        var client = app.ClientFor(linkedAccountId: account);
+        await ApiAssert.OkAsync(await client.PostAsJsonAsync("/api/v2/public/config", new { slug = "stripe", fields = new Dictionary<string, string> { [field] = marker + "-put" } }, Ct));
+        using (var set = new HttpRequestMessage(HttpMethod.Put, $"/api/v2/public/config/field/{field}") { Content = JsonContent.Create(new { value = marker + "-field" }) })
+        {
+            set.Headers.Add("slug", "stripe");
+            Assert.Equal("[REDACTED]", (await ApiAssert.OkAsync(await client.SendAsync(set, Ct))).Str("value"));
+        }
+        // A private workflow of the account reads the password through a template and compares it.
+        var workflow = (await ApiAssert.OkAsync(await client.PostAsJsonAsync("/api/v2/public/workflow", new { name = "Uses secret", slug = "stripe" }, Ct)))
+            .GetProperty("workflow").Str("_id");
+        var graph = """
+            {"nodes":[{"id":"start","type":"start","name":"start","data":{}},
+                      {"id":"check","type":"condition","name":"check","data":{"left":"{{config.fields.FIELD}}","operator":"contains","right":"MARKER"}},
+                      {"id":"yes","type":"response","name":"yes","data":{"body":{"matched":true}}},
+                      {"id":"no","type":"response","name":"no","data":{"body":{"matched":false}}}],
+             "edges":[{"id":"a","source":"start","target":"check"},{"id":"b","source":"check","target":"yes","sourceHandle":"true"},
+                      {"id":"c","source":"check","target":"no","sourceHandle":"false"}]}
+            """.Replace("FIELD", field, StringComparison.Ordinal).Replace("MARKER", marker, StringComparison.Ordinal);
+        await ApiAssert.OkAsync(await client.PutAsync($"/api/v2/public/workflow/{workflow}", new StringContent(graph, Encoding.UTF8, "application/json"), Ct));
+        var version = (await ApiAssert.OkAsync(await client.PutAsJsonAsync($"/api/v2/public/workflow/{workflow}/publish", new { published = true }, Ct))).Str("_id");
+        using var execute = new HttpRequestMessage(HttpMethod.Post, $"/api/v2/public/workflow/{version}/execute") { Content = JsonContent.Create(new { }) };
+        execute.Headers.Add("slug", "stripe");
+        execute.Headers.Add("sync_execution", "true");
+        var run = await ApiAssert.OkAsync(await client.SendAsync(execute, Ct));
+        Assert.Equal("""{"matched":true}""", run.GetProperty("return_value").GetRawText()); // the engine saw the clear value
+
+        var everything = await DumpDatabaseAsync();
+        Assert.DoesNotContain(marker + "-put", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker + "-field", everything, StringComparison.Ordinal); // nor in the recorded node run that compared it
+        Assert.Contains(field, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker + "-", app.Logs.All, StringComparison.Ordinal);
+    }
+
     async Task<string> DumpDatabaseAsync()
     {
         if (app.Provider == DatabaseProvider.Sqlite)
