@@ -5,6 +5,7 @@ using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.EnvironmentVariables;
 using Patchbay.Executions;
 using Patchbay.Events;
 using Patchbay.Hosted;
@@ -48,6 +49,7 @@ builder.Services
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
+    .AddEnvironmentVariables()                 // EnvironmentVariables/: definitions, scoped values, {{env.NAME}}
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -69,6 +71,7 @@ app.MapWorkflows();                             // Workflows/: WF1–WF7, WF10�
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
+app.MapEnvironmentVariables();                  // EnvironmentVariables/: EN1–EN6, definitions under /api/patchbay/v1
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

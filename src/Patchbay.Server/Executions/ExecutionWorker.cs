@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Patchbay.EnvironmentVariables;
 using Patchbay.Workers;
 using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
@@ -13,8 +14,8 @@ namespace Patchbay.Executions;
 // in flight; a server that dies leaves leases that expire, and any server picks the executions up again from their
 // last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
 public sealed class ExecutionWorker(
-    ExecutionStore store, WorkflowStore workflows, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
-    Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
+    ExecutionStore store, WorkflowStore workflows, NodeRunner runner, WorkflowEnvironment environment, IOptions<WorkflowOptions> options,
+    IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
 {
     readonly SemaphoreSlim wake = new(0);
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
@@ -174,8 +175,24 @@ public sealed class ExecutionWorker(
             return;
         }
         var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
+        // {{env.NAME}}: the values are read (and encrypted ones opened) for each run of the loop below, never stored;
+        // the redactor keeps the opened ones out of everything the execution records.
+        var (env, redactor) = (new JsonObject(), Redactor.None);
+        if (ReadsEnvironment(definition))
+        {
+            try
+            {
+                (env, redactor) = await environment.ForExecutionAsync(row.OrgId, row.Environment, row.LinkedAccountRowId, row.WorkflowDraftId, ct);
+            }
+            catch (WorkflowEnvironment.UnreadableException e)
+            {
+                await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
+                return;
+            }
+        }
         var baseContext = new JsonObject
         {
+            ["env"] = env,
             ["payload"] = payload,
             ["execution"] = new JsonObject { ["id"] = row.Id, ["type"] = row.Type, ["source"] = row.Source },
             ["workflow"] = new JsonObject { ["id"] = row.WorkflowDraftId, ["version_id"] = row.WorkflowId, ["name"] = row.WorkflowName },
@@ -213,6 +230,12 @@ public sealed class ExecutionWorker(
                 }
             }
             var finished = time.GetUtcNow();
+            if (!redactor.IsEmpty)
+            {
+                outcome = redactor.Redact(outcome);
+                plan = plan with { Settings = redactor.Redact(plan.Settings) }; // what the node run records as its input
+                if (effects.Child is { } child) effects.Child = child with { Payload = redactor.Redact(JsonNode.Parse(child.Payload))?.ToJsonString() ?? "{}" };
+            }
             var advance = WorkflowEngine.Apply(definition, state, plan, outcome, finished);
             var (status, runAt, keep) = advance.Result switch
             {
@@ -240,6 +263,10 @@ public sealed class ExecutionWorker(
             if (after != ExecutionStatus.Running || !keep) return;
         }
     }
+
+    // Only a workflow that mentions env (a template or code) has its variables read.
+    static bool ReadsEnvironment(WorkflowDefinition definition) =>
+        definition.Nodes.Any(n => n.Data.ToJsonString().Contains("env", StringComparison.Ordinal));
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
