@@ -2,9 +2,11 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Patchbay.Data;
+using Patchbay.Tests.EnvironmentVariables;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Vault;
 using Xunit;
+using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Vault;
 
@@ -51,13 +53,15 @@ public abstract class VaultTests(PatchbayApp app)
         await ApiAssert.OkAsync(await app.ClientFor(linkedAccountId: id).PutAsJsonAsync(
             "/api/v2/public/linked-account/default-app/auth-credentials/token", new { value = marker + "-put" }, Ct));
 
-        var everything = await DumpDatabaseAsync();
+        var everything = await DumpDatabaseAsync(app);
         Assert.DoesNotContain(marker, everything, StringComparison.Ordinal);
         Assert.Contains(id, everything, StringComparison.Ordinal); // the dump does see the data
     }
 
-    async Task<string> DumpDatabaseAsync()
+    // Everything the database holds, as text: the SQLite files byte for byte (WAL included), or every PostgreSQL row.
+    public static async Task<string> DumpDatabaseAsync(PatchbayApp app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         if (app.Provider == DatabaseProvider.Sqlite)
         {
             var file = Path.Combine(app.DataDirectory, "patchbay.db");
@@ -76,6 +80,55 @@ public abstract class VaultTests(PatchbayApp app)
         foreach (var table in tables)
             foreach (var row in await app.Db.QueryAsync<string>($"select t::text from {table} t", null, Ct)) dump.AppendLine(row);
         return dump.ToString();
+    }
+
+    // Encrypted environment variables are sealed at rest, opened only inside the engine, and redacted from everything
+    // an execution records: a template, code, an error and a child's payload use them here.
+    [Fact]
+    public async Task EncryptedVariableValues_NeverAppearInClear_InTheDatabaseOrTheLogs()
+    {
+        var marker = "CLEAR-MARKER-" + Guid.NewGuid().ToString("N");
+        var (_, key, _) = await app.CreateOrgAsync("Vault Env");
+        var account = await app.CreateLinkedAccountAsync(apiKey: key);
+        var org = app.ClientFor(key);
+        var orgSecret = await EnvApi.DefineAsync(org, "ORG_SECRET", "org", encrypted: true);
+        var accountSecret = await EnvApi.DefineAsync(org, "ACCOUNT_SECRET", "linked_account", encrypted: true);
+        await EnvApi.SetAsync(org, new { variable_definition_id = orgSecret, value = marker + "-org" });
+        await EnvApi.SetAsync(app.SessionClient(await app.CreateSessionTokenAsync(account, key)),
+            new { variable_definition_id = accountSecret, value = marker + "-account" });
+
+        var client = app.ClientFor(key, account);
+        var (_, child) = await PublishAsync(client, Graph([Node("start", "start"), Node("r", "response", new { body = new { got = "{{payload.s}}" } })],
+            [Edge("start", "r")]), "Child");
+        var (_, parent) = await PublishAsync(client, Graph(
+            [
+                Node("start", "start"),
+                Node("code", "code", new { code = "return { both: input.env.ORG_SECRET + '/' + input.env.ACCOUNT_SECRET, length: input.env.ORG_SECRET.length };" }),
+                Node("call", "call_workflow", new { workflow_id = child, payload = new { s = "{{env.ACCOUNT_SECRET}}" } }),
+                Node("r", "response", new { body = new { t = "{{env.ORG_SECRET}}", c = "{{nodes.code.output.both}}", child = "{{nodes.call.output.return_value}}" } }),
+            ],
+            [Edge("start", "code"), Edge("code", "call"), Edge("call", "r")]), "Parent");
+        var (_, failing) = await PublishAsync(client, Graph([Node("start", "start"), Node("boom", "code", new { code = "throw new Error('bad ' + input.env.ORG_SECRET);" })],
+            [Edge("start", "boom")]), "Failing");
+
+        var id = await StartAsync(client, parent, new { });
+        var failed = await StartAsync(client, failing, new { });
+        await RunWorkersAsync(app);
+
+        var done = await ExecutionAsync(client, id);
+        Assert.Equal("COMPLETED", done.Str("status"));
+        // The code saw the real values (their length), and what it returned was recorded redacted.
+        Assert.Equal(marker.Length + 4, done.GetProperty("nodes")[1].GetProperty("latest_output").GetProperty("length").GetInt32());
+        Assert.Equal("[REDACTED]/[REDACTED]", done.GetProperty("nodes")[1].GetProperty("latest_output").Str("both"));
+        Assert.Equal("""{"t":"[REDACTED]","c":"[REDACTED]/[REDACTED]","child":{"got":"[REDACTED]"}}""", done.GetProperty("return_value").GetRawText());
+        var errored = await ExecutionAsync(client, failed);
+        Assert.Equal("ERRORED", errored.Str("status"));
+        Assert.Contains("bad [REDACTED]", errored.GetRawText(), StringComparison.Ordinal);
+
+        var everything = await DumpDatabaseAsync(app);
+        Assert.DoesNotContain(marker, everything, StringComparison.Ordinal);
+        Assert.Contains(id, everything, StringComparison.Ordinal); // the dump does see the executions
+        Assert.DoesNotContain(marker, app.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
