@@ -278,6 +278,36 @@ public abstract class EnvironmentVariablesTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task LinkedAccountList_FiltersByVariableNameAndValue()
+    {
+        var (_, key, _) = await app.CreateOrgAsync("Env Filter");
+        var org = app.ClientFor(key);
+        var a = await app.CreateLinkedAccountAsync(apiKey: key);
+        var b = await app.CreateLinkedAccountAsync(apiKey: key);
+        await app.CreateLinkedAccountAsync(apiKey: key);
+        var plan = await DefineAsync(org, "PLAN", "linked_account");
+        var secret = await DefineAsync(org, "PIN", "linked_account", encrypted: true);
+        await SetAsync(org, new { variable_definition_id = plan, value = "pro", linked_account_id = a });
+        await SetAsync(org, new { variable_definition_id = plan, value = "free", linked_account_id = b });
+        await SetAsync(org, new { variable_definition_id = secret, value = "1234", linked_account_id = a });
+
+        async Task<string[]> Ids(string query)
+        {
+            var page = await ApiAssert.OkAsync(await org.GetAsync("/api/v2/public/linked-account?" + query, Ct));
+            RefoldOpenApi.AssertResponse("GET", "/api/v2/public/linked-account", 200, page);
+            return [.. page.GetProperty("docs").EnumerateArray().Select(d => d.Str("account_id")).Order()];
+        }
+        Assert.Equal(new[] { a, b }.Order(), await Ids("env_variable_name=PLAN"));
+        Assert.Equal([a], await Ids("env_variable_name=PLAN&env_variable_value=pro"));
+        Assert.Equal([a], await Ids("env_variable_name=PIN"));
+        Assert.Empty(await Ids("env_variable_name=PIN&env_variable_value=1234")); // sealed: no value matches
+        Assert.Empty(await Ids("env_variable_name=NOPE"));
+        Assert.Equal(3, (await Ids("")).Length);
+        await ApiAssert.ErrorAsync(await org.GetAsync("/api/v2/public/linked-account?env_variable_value=pro", Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR",
+            "'env_variable_value' needs 'env_variable_name'");
+    }
+
+    [Fact]
     public async Task EncryptedValues_AreAnsweredRedacted()
     {
         var (key, account) = await OrgAsync(app);
