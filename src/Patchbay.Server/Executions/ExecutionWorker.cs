@@ -264,9 +264,12 @@ public sealed class ExecutionWorker(
         }
     }
 
-    // Only a workflow that mentions env (a template or code) has its variables read.
+    // Only a workflow that mentions env (a template or code) has its variables read; decided once per version (the
+    // store shares each version's parsed definition).
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowDefinition, object> ReadsEnv = [];
+
     static bool ReadsEnvironment(WorkflowDefinition definition) =>
-        definition.Nodes.Any(n => n.Data.ToJsonString().Contains("env", StringComparison.Ordinal));
+        (bool)ReadsEnv.GetValue(definition, d => d.Nodes.Any(n => n.Data.ToJsonString().Contains("env", StringComparison.Ordinal)));
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
