@@ -222,6 +222,30 @@ public abstract class VaultRotationTests
         await ApiAssert.OkAsync(await app.ClientFor().GetAsync($"/api/v2/public/linked-account/{id}", Ct));
     }
 
+    // Environment variable values are a sealed column like the others: `status` counts them (plain values, with no
+    // ciphertext, are skipped) and `reencrypt` moves them to the new key, still bound to their row.
+    [Fact]
+    public async Task RotateDataKey_Reencrypt_MovesEncryptedVariableValues()
+    {
+        await StartAsync();
+        await using var _ = app;
+        var org = app.ClientFor();
+        var secret = await EnvApi.DefineAsync(org, "ROTATED", "org", encrypted: true);
+        var plain = await EnvApi.DefineAsync(org, "PLAIN", "org");
+        var id = (await EnvApi.SetAsync(org, new { variable_definition_id = secret, value = "rotate-me" })).Str("_id");
+        await EnvApi.SetAsync(org, new { variable_definition_id = plain, value = "not sealed" });
+        var vault = app.Services.GetRequiredService<Patchbay.Vault.Vault>();
+
+        Assert.Equal(0, await VaultCommandAsync("rotate-data-key", app.MasterKey));
+        await vault.RefreshAsync(Ct);
+        Assert.Equal(0, await VaultCommandAsync("reencrypt", app.MasterKey));
+        Assert.Equal(0, await VaultCommandAsync("status", app.MasterKey));
+        var sealedValue = await app.Db.ExecuteScalarAsync<string>("select sealed_value from env_values where id = @id", new { id }, Ct);
+        Assert.Equal(vault.ActiveKeyId, Patchbay.Vault.Vault.KeyIdOf(sealedValue!));
+        Assert.Equal("rotate-me", (await vault.OpenAsync(sealedValue!, Patchbay.Vault.Vault.Context("env_values", id), Ct)).Value);
+        Assert.Equal("not sealed", await app.Db.ExecuteScalarAsync<string>("select value from env_values where sealed_value is null", null, Ct));
+    }
+
     [Fact]
     public async Task MasterKeyRotation_Rewrap_ThenNodeWithOnlyNewKeyServes()
     {
