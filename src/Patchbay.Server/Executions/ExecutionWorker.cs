@@ -175,8 +175,8 @@ public sealed class ExecutionWorker(
             return;
         }
         var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
-        // {{env.NAME}}: the values are read (and encrypted ones opened) for each run of the loop below, never stored;
-        // the redactor keeps the opened ones out of everything the execution records.
+        // {{env.NAME}}: read (encrypted values opened) each time this server takes the execution up, kept in memory
+        // only; the redactor keeps the opened values out of everything the execution records.
         var (env, redactor) = (new JsonObject(), Redactor.None);
         if (ReadsEnvironment(definition))
         {
