@@ -6,6 +6,7 @@ using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
 using Patchbay.Egress;
+using Patchbay.EnvironmentVariables;
 using Patchbay.Executions;
 using Patchbay.Events;
 using Patchbay.Hosted;
@@ -50,6 +51,7 @@ builder.Services
     .AddConfigs()                              // Configs/: installations of apps, their fields and enabled workflows
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
+    .AddEnvironmentVariables()                 // EnvironmentVariables/: definitions, scoped values, {{env.NAME}}
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -72,6 +74,7 @@ app.MapExecutions();                            // Executions/: execute, EX1–E
 app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD5, WF10, field definitions
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
+app.MapEnvironmentVariables();                  // EnvironmentVariables/: EN1–EN6, definitions under /api/patchbay/v1
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

@@ -18,7 +18,11 @@ public static class EgressFeature
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2), // DNS changes are picked up, through the policy
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
             })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The framework's request logs print each URL (.NET redacts only its query), and a URL's path may hold a
+            // secret: an encrypted environment variable a workflow puts there, a credential an app's API takes in its
+            // path. Outbound calls are recorded by the execution (redacted) instead.
+            .RemoveAllLoggers();
         return services;
     }
 }

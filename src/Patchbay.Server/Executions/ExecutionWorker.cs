@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Patchbay.EnvironmentVariables;
 using Patchbay.Workers;
 using Patchbay.Workflows;
 using Patchbay.Workflows.Engine;
@@ -13,8 +14,8 @@ namespace Patchbay.Executions;
 // in flight; a server that dies leaves leases that expire, and any server picks the executions up again from their
 // last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
 public sealed class ExecutionWorker(
-    ExecutionStore store, WorkflowStore workflows, IWorkflowConfigs configs, NodeRunner runner, IOptions<WorkflowOptions> options, IOptions<WorkerOptions> workerOptions,
-    Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
+    ExecutionStore store, WorkflowStore workflows, IWorkflowConfigs configs, NodeRunner runner, WorkflowEnvironment environment, IOptions<WorkflowOptions> options,
+    IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
 {
     readonly SemaphoreSlim wake = new(0);
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
@@ -176,8 +177,24 @@ public sealed class ExecutionWorker(
             return;
         }
         var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
+        // {{env.NAME}}: read (encrypted values opened) each time this server takes the execution up, kept in memory
+        // only; the redactor keeps the opened values out of everything the execution records.
+        var (env, redactor) = (new JsonObject(), Redactor.None);
+        if (ReadsEnvironment(definition))
+        {
+            try
+            {
+                (env, redactor) = await environment.ForExecutionAsync(row.OrgId, row.Environment, row.LinkedAccountRowId, row.WorkflowDraftId, ct);
+            }
+            catch (WorkflowEnvironment.UnreadableException e)
+            {
+                await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
+                return;
+            }
+        }
         var baseContext = new JsonObject
         {
+            ["env"] = env,
             ["payload"] = payload,
             ["execution"] = new JsonObject { ["id"] = row.Id, ["type"] = row.Type, ["source"] = row.Source },
             ["workflow"] = new JsonObject { ["id"] = row.WorkflowDraftId, ["version_id"] = row.WorkflowId, ["name"] = row.WorkflowName },
@@ -187,7 +204,11 @@ public sealed class ExecutionWorker(
         var config = readsConfig.GetOrAdd(row.WorkflowId, _ => definition.ToJson().ToJsonString().Contains("config.", StringComparison.Ordinal))
             ? await configs.ContextAsync(row, ct)
             : null;
-        if (config is not null) baseContext["config"] = config.Config;
+        if (config is not null)
+        {
+            baseContext["config"] = config.Config;
+            if (config.Secrets.Count > 0) redactor = redactor.With(config.Secrets); // opened password fields
+        }
 
         while (true)
         {
@@ -219,6 +240,12 @@ public sealed class ExecutionWorker(
                 }
             }
             var finished = time.GetUtcNow();
+            if (!redactor.IsEmpty)
+            {
+                outcome = redactor.Redact(outcome);
+                plan = plan with { Settings = redactor.Redact(plan.Settings) }; // what the node run records as its input
+                if (effects.Child is { } child) effects.Child = child with { Payload = redactor.Redact(JsonNode.Parse(child.Payload))?.ToJsonString() ?? "{}" };
+            }
             var advance = WorkflowEngine.Apply(definition, state, plan, outcome, finished);
             var (status, runAt, keep) = advance.Result switch
             {
@@ -232,9 +259,9 @@ public sealed class ExecutionWorker(
             var after = await store.CheckpointAsync(new Checkpoint
             {
                 Id = row.Id, Owner = Owner, State = state.Serialize(), Status = status, RunAt = runAt, KeepLease = keep,
-                CurrentNode = final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id, Record = Redact(advance.Record, config), StartedAt = now,
+                CurrentNode = final ? null : state.Tokens.FirstOrDefault()?.Node ?? plan.Node.Id, Record = advance.Record, StartedAt = now,
                 ReturnValue = state.Response?.ToJsonString() ?? (final && state.ResponseStatus is not null ? "null" : null), ReturnStatus = state.ResponseStatus,
-                Error = config?.Redact(advance.Error) ?? advance.Error, ParentExecutionId = row.ParentExecutionId, Effects = effects, Now = finished, MayHaveWaits = hasWaits,
+                Error = advance.Error, ParentExecutionId = row.ParentExecutionId, Effects = effects, Now = finished, MayHaveWaits = hasWaits,
             });
             if (after is null)
             {
@@ -247,10 +274,12 @@ public sealed class ExecutionWorker(
         }
     }
 
-    // Opened config secrets (password fields) never reach a recorded node run.
-    static NodeRecord? Redact(NodeRecord? record, ConfigContext? config) =>
-        record is null || config is null ? record
-        : record with { Input = config.Redact(record.Input), Output = config.Redact(record.Output), Error = config.Redact(record.Error) };
+    // Only a workflow that mentions env (a template or code) has its variables read; decided once per version (the
+    // store shares each version's parsed definition).
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowDefinition, object> ReadsEnv = [];
+
+    static bool ReadsEnvironment(WorkflowDefinition definition) =>
+        (bool)ReadsEnv.GetValue(definition, d => d.Nodes.Any(n => n.Data.ToJsonString().Contains("env", StringComparison.Ordinal)));
 
     static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

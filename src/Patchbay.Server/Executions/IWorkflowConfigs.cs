@@ -12,22 +12,4 @@ public interface IWorkflowConfigs
 }
 
 // `Config` is the {{config}} template root; `Secrets` are opened password values, kept out of recorded node runs.
-public sealed record ConfigContext(JsonObject Config, IReadOnlyList<string> Secrets)
-{
-    public JsonNode? Redact(JsonNode? node)
-    {
-        if (Secrets.Count == 0 || node is null) return node;
-        var text = node.ToJsonString();
-        var redacted = text;
-        // In JSON text a secret appears in its escaped form; replacing that keeps the text valid JSON.
-        foreach (var secret in Secrets) redacted = redacted.Replace(System.Text.Json.JsonSerializer.Serialize(secret)[1..^1], "[REDACTED]", StringComparison.Ordinal);
-        return ReferenceEquals(redacted, text) || redacted == text ? node : JsonNode.Parse(redacted);
-    }
-
-    public string? Redact(string? text)
-    {
-        if (text is null) return null;
-        foreach (var secret in Secrets) text = text.Replace(secret, "[REDACTED]", StringComparison.Ordinal);
-        return text;
-    }
-}
+public sealed record ConfigContext(JsonObject Config, IReadOnlyList<string> Secrets);

@@ -63,11 +63,18 @@ public sealed class LinkedAccountStore(Db db)
                 """, new { accountRowIds }, ct);
 
     public Task<(IReadOnlyList<LinkedAccountRow> Rows, IReadOnlyList<IntegrationRow> Integrations, long Total)> ListAsync(
-        string orgId, string environment, string? scope, Page page, CancellationToken ct) =>
+        string orgId, string environment, string? scope, VariableFilter? variable, Page page, CancellationToken ct) =>
         db.WithConnectionAsync(async c =>
         {
             var filter = "org_id = @orgId and environment = @environment" + (scope is null ? "" : " and scope = @scope");
-            var args = new { orgId, environment, scope, page.Limit, page.Offset };
+            // The environment variables' values that belong to an account (linked_account scope; EnvironmentVariables/).
+            if (variable is not null)
+            {
+                filter += " and id in (select v.linked_account_row_id from env_values v join env_definitions d on d.id = v.definition_id"
+                    + " where d.org_id = @orgId and d.name = @variableName and v.environment = @environment and v.linked_account_row_id is not null"
+                    + (variable.Value is null ? "" : " and v.value = @variableValue") + ")";
+            }
+            var args = new { orgId, environment, scope, variableName = variable?.Name, variableValue = variable?.Value, page.Limit, page.Offset };
             var total = await c.ExecuteScalarAsync<long>($"select count(*) from linked_accounts where {filter}", args, ct);
             var rows = await c.QueryAsync<LinkedAccountRow>(
                 $"select {Columns} from linked_accounts where {filter} order by id limit @Limit offset @Offset", args, ct);
@@ -91,3 +98,6 @@ public sealed class LinkedAccountStore(Db db)
     public static Task<int> DeleteAsync(DbTx tx, string id, CancellationToken ct) =>
         tx.ExecuteAsync("delete from linked_accounts where id = @id", new { id }, ct);
 }
+
+// LA1's `env_variable_name` / `env_variable_value` filter.
+public sealed record VariableFilter(string Name, string? Value);

@@ -42,11 +42,15 @@ public static class LinkedAccountsApi
     static async Task<Results<Ok<Paginated<LinkedAccountResponse>>, ApiError>> List(
         HttpRequest request, Caller caller, LinkedAccountStore store, CancellationToken ct)
     {
-        if (request.Query.ContainsKey("env_variable_name") || request.Query.ContainsKey("env_variable_value"))
-            return ApiError.Create(501, ErrorCodes.NotImplemented, "Filtering linked accounts by environment variable is not supported yet");
         var page = Page.From(request);
         var scope = request.Query["scope"].ToString() is { Length: > 0 } s ? s : null;
-        var (rows, integrations, total) = await store.ListAsync(caller.OrgId, caller.Environment, scope, page, ct);
+        // Accounts holding a value of an environment variable (`env_variable_value`: that value; encrypted values are
+        // sealed and match no value).
+        var variableName = request.Query["env_variable_name"].ToString() is { Length: > 0 } n ? n : null;
+        var variableValue = request.Query["env_variable_value"].ToString() is { Length: > 0 } v ? v : null;
+        if (variableValue is not null && variableName is null) return ApiError.Validation("'env_variable_value' needs 'env_variable_name'");
+        var variable = variableName is null ? null : new VariableFilter(variableName, variableValue);
+        var (rows, integrations, total) = await store.ListAsync(caller.OrgId, caller.Environment, scope, variable, page, ct);
         var byAccount = integrations.ToLookup(i => i.LinkedAccountId);
         var docs = rows.Select(r => r.ToResponse(byAccount[r.Id].Select(i => i.ToResponse()).ToList())).ToList();
         return TypedResults.Ok(Paginated.Of(docs, total, page));

@@ -16,6 +16,7 @@ public static class SealedColumns
         new("connections", "sealed_credentials", ["integration_id", "auth_type"]),
         new("oauth_clients", "sealed_client_secret", ["org_id", "environment", "slug"]),
         new("oauth_states", "sealed_context", ["id"]),
+        new("env_values", "sealed_value", ["id"]),
     ];
 }
 
@@ -26,7 +27,8 @@ public static class SealedColumnStore
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(column);
-        return db.QueryAsync<string>($"select {column.ValueColumn} from {column.Table}", null, ct);
+        // A column may be null where a row holds no secret (a plain environment variable value).
+        return db.QueryAsync<string>($"select {column.ValueColumn} from {column.Table} where {column.ValueColumn} is not null", null, ct);
     }
 
     // Up to `limit` rows whose value is not sealed under `activePrefix`, in key order after `after` (null: from the

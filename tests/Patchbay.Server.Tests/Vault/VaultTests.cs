@@ -2,9 +2,11 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Patchbay.Data;
+using Patchbay.Tests.EnvironmentVariables;
 using Patchbay.Tests.Infrastructure;
 using Patchbay.Vault;
 using Xunit;
+using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Vault;
 
@@ -51,7 +53,7 @@ public abstract class VaultTests(PatchbayApp app)
         await ApiAssert.OkAsync(await app.ClientFor(linkedAccountId: id).PutAsJsonAsync(
             "/api/v2/public/linked-account/default-app/auth-credentials/token", new { value = marker + "-put" }, Ct));
 
-        var everything = await DumpDatabaseAsync();
+        var everything = await DumpDatabaseAsync(app);
         Assert.DoesNotContain(marker, everything, StringComparison.Ordinal);
         Assert.Contains(id, everything, StringComparison.Ordinal); // the dump does see the data
     }
@@ -90,15 +92,17 @@ public abstract class VaultTests(PatchbayApp app)
         var run = await ApiAssert.OkAsync(await client.SendAsync(execute, Ct));
         Assert.Equal("""{"matched":true}""", run.GetProperty("return_value").GetRawText()); // the engine saw the clear value
 
-        var everything = await DumpDatabaseAsync();
+        var everything = await DumpDatabaseAsync(app);
         Assert.DoesNotContain(marker + "-put", everything, StringComparison.Ordinal);
         Assert.DoesNotContain(marker + "-field", everything, StringComparison.Ordinal); // nor in the recorded node run that compared it
         Assert.Contains(field, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(marker + "-", app.Logs.All, StringComparison.Ordinal);
     }
 
-    async Task<string> DumpDatabaseAsync()
+    // Everything the database holds, as text: the SQLite files byte for byte (WAL included), or every PostgreSQL row.
+    public static async Task<string> DumpDatabaseAsync(PatchbayApp app)
     {
+        ArgumentNullException.ThrowIfNull(app);
         if (app.Provider == DatabaseProvider.Sqlite)
         {
             var file = Path.Combine(app.DataDirectory, "patchbay.db");
@@ -117,6 +121,55 @@ public abstract class VaultTests(PatchbayApp app)
         foreach (var table in tables)
             foreach (var row in await app.Db.QueryAsync<string>($"select t::text from {table} t", null, Ct)) dump.AppendLine(row);
         return dump.ToString();
+    }
+
+    // Encrypted environment variables are sealed at rest, opened only inside the engine, and redacted from everything
+    // an execution records: a template, code, an error and a child's payload use them here.
+    [Fact]
+    public async Task EncryptedVariableValues_NeverAppearInClear_InTheDatabaseOrTheLogs()
+    {
+        var marker = "CLEAR-MARKER-" + Guid.NewGuid().ToString("N");
+        var (_, key, _) = await app.CreateOrgAsync("Vault Env");
+        var account = await app.CreateLinkedAccountAsync(apiKey: key);
+        var org = app.ClientFor(key);
+        var orgSecret = await EnvApi.DefineAsync(org, "ORG_SECRET", "org", encrypted: true);
+        var accountSecret = await EnvApi.DefineAsync(org, "ACCOUNT_SECRET", "linked_account", encrypted: true);
+        await EnvApi.SetAsync(org, new { variable_definition_id = orgSecret, value = marker + "-org" });
+        await EnvApi.SetAsync(app.SessionClient(await app.CreateSessionTokenAsync(account, key)),
+            new { variable_definition_id = accountSecret, value = marker + "-account" });
+
+        var client = app.ClientFor(key, account);
+        var (_, child) = await PublishAsync(client, Graph([Node("start", "start"), Node("r", "response", new { body = new { got = "{{payload.s}}" } })],
+            [Edge("start", "r")]), "Child");
+        var (_, parent) = await PublishAsync(client, Graph(
+            [
+                Node("start", "start"),
+                Node("code", "code", new { code = "return { both: input.env.ORG_SECRET + '/' + input.env.ACCOUNT_SECRET, length: input.env.ORG_SECRET.length };" }),
+                Node("call", "call_workflow", new { workflow_id = child, payload = new { s = "{{env.ACCOUNT_SECRET}}" } }),
+                Node("r", "response", new { body = new { t = "{{env.ORG_SECRET}}", c = "{{nodes.code.output.both}}", child = "{{nodes.call.output.return_value}}" } }),
+            ],
+            [Edge("start", "code"), Edge("code", "call"), Edge("call", "r")]), "Parent");
+        var (_, failing) = await PublishAsync(client, Graph([Node("start", "start"), Node("boom", "code", new { code = "throw new Error('bad ' + input.env.ORG_SECRET);" })],
+            [Edge("start", "boom")]), "Failing");
+
+        var id = await StartAsync(client, parent, new { });
+        var failed = await StartAsync(client, failing, new { });
+        await RunWorkersAsync(app);
+
+        var done = await ExecutionAsync(client, id);
+        Assert.Equal("COMPLETED", done.Str("status"));
+        // The code saw the real values (their length), and what it returned was recorded redacted.
+        Assert.Equal(marker.Length + 4, done.GetProperty("nodes")[1].GetProperty("latest_output").GetProperty("length").GetInt32());
+        Assert.Equal("[REDACTED]/[REDACTED]", done.GetProperty("nodes")[1].GetProperty("latest_output").Str("both"));
+        Assert.Equal("""{"t":"[REDACTED]","c":"[REDACTED]/[REDACTED]","child":{"got":"[REDACTED]"}}""", done.GetProperty("return_value").GetRawText());
+        var errored = await ExecutionAsync(client, failed);
+        Assert.Equal("ERRORED", errored.Str("status"));
+        Assert.Contains("bad [REDACTED]", errored.GetRawText(), StringComparison.Ordinal);
+
+        var everything = await DumpDatabaseAsync(app);
+        Assert.DoesNotContain(marker, everything, StringComparison.Ordinal);
+        Assert.Contains(id, everything, StringComparison.Ordinal); // the dump does see the executions
+        Assert.DoesNotContain(marker, app.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -208,6 +261,30 @@ public abstract class VaultRotationTests
         foreach (var row in rows)
             await vault.OpenAsync(row.SealedValue, Patchbay.Vault.Vault.Context("integration_credentials", row.IntegrationId, row.Key), Ct);
         await ApiAssert.OkAsync(await app.ClientFor().GetAsync($"/api/v2/public/linked-account/{id}", Ct));
+    }
+
+    // Environment variable values are a sealed column like the others: `status` counts them (plain values, with no
+    // ciphertext, are skipped) and `reencrypt` moves them to the new key, still bound to their row.
+    [Fact]
+    public async Task RotateDataKey_Reencrypt_MovesEncryptedVariableValues()
+    {
+        await StartAsync();
+        await using var _ = app;
+        var org = app.ClientFor();
+        var secret = await EnvApi.DefineAsync(org, "ROTATED", "org", encrypted: true);
+        var plain = await EnvApi.DefineAsync(org, "PLAIN", "org");
+        var id = (await EnvApi.SetAsync(org, new { variable_definition_id = secret, value = "rotate-me" })).Str("_id");
+        await EnvApi.SetAsync(org, new { variable_definition_id = plain, value = "not sealed" });
+        var vault = app.Services.GetRequiredService<Patchbay.Vault.Vault>();
+
+        Assert.Equal(0, await VaultCommandAsync("rotate-data-key", app.MasterKey));
+        await vault.RefreshAsync(Ct);
+        Assert.Equal(0, await VaultCommandAsync("reencrypt", app.MasterKey));
+        Assert.Equal(0, await VaultCommandAsync("status", app.MasterKey));
+        var sealedValue = await app.Db.ExecuteScalarAsync<string>("select sealed_value from env_values where id = @id", new { id }, Ct);
+        Assert.Equal(vault.ActiveKeyId, Patchbay.Vault.Vault.KeyIdOf(sealedValue!));
+        Assert.Equal("rotate-me", (await vault.OpenAsync(sealedValue!, Patchbay.Vault.Vault.Context("env_values", id), Ct)).Value);
+        Assert.Equal("not sealed", await app.Db.ExecuteScalarAsync<string>("select value from env_values where sealed_value is null", null, Ct));
     }
 
     [Fact]

@@ -8,9 +8,9 @@ namespace Patchbay.Workflows.Engine;
 
 // Values flow between nodes through {{path}} templates in node settings: {{payload.email}},
 // {{nodes.lookup.output.body.id}}, {{loop.item}}, {{loop.index}}, {{execution.id}}, {{linked_account.id}},
-// {{config_id}}. A string that is exactly one template keeps the value's JSON type (an object stays an object);
-// inside longer text a value is written as text (strings as they are, anything else as JSON). A path that leads
-// nowhere gives null (or nothing inside text).
+// {{config_id}}, {{env.NAME}} (environment variables: EnvironmentVariables/WorkflowEnvironment). A string that is
+// exactly one template keeps the value's JSON type (an object stays an object); inside longer text a value is written
+// as text (strings as they are, anything else as JSON). A path that leads nowhere gives null (or nothing inside text).
 public static partial class ValueTemplates
 {
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_$\-\.\[\]]+)\s*\}\}")]
