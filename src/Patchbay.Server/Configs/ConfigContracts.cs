@@ -11,10 +11,12 @@ public sealed record ConfigResponse(
     [property: JsonPropertyName("fields")] IReadOnlyList<ConfigFieldResponse> Fields,
     [property: JsonPropertyName("workflows")] IReadOnlyList<ConfigWorkflowResponse> Workflows);
 
+// `icon` is "" as on every workflow Patchbay answers (its workflows have no icon).
 public sealed record ConfigWorkflowResponse(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("icon")] string Icon,
     [property: JsonPropertyName("enabled")] bool Enabled,
     [property: JsonPropertyName("fields")] IReadOnlyList<ConfigFieldResponse> Fields);
 
@@ -99,18 +101,18 @@ public sealed record RuleEngineSide(
 // {group: [{name, value}]}.
 public sealed record InstallConfigRequest(
     [property: JsonPropertyName("slug")] string Slug,
-    [property: JsonPropertyName("config_id")] string? ConfigId,
-    [property: JsonPropertyName("labels")] JsonNode? Labels,
-    [property: JsonPropertyName("map_fields_object")] JsonNode? MapFieldsObject,
-    [property: JsonPropertyName("fields")] JsonNode? Fields,
-    [property: JsonPropertyName("application_data_slots")] JsonNode? ApplicationDataSlots,
-    [property: JsonPropertyName("workflows")] IReadOnlyList<InstallConfigWorkflow>? Workflows);
+    [property: JsonPropertyName("config_id")] string? ConfigId = null,
+    [property: JsonPropertyName("labels")] JsonNode? Labels = null,
+    [property: JsonPropertyName("map_fields_object")] JsonNode? MapFieldsObject = null,
+    [property: JsonPropertyName("fields")] JsonNode? Fields = null,
+    [property: JsonPropertyName("application_data_slots")] JsonNode? ApplicationDataSlots = null,
+    [property: JsonPropertyName("workflows")] IReadOnlyList<InstallConfigWorkflow>? Workflows = null);
 
 public sealed record InstallConfigWorkflow(
     [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("enabled")] bool? Enabled,
-    [property: JsonPropertyName("fields")] JsonNode? Fields,
-    [property: JsonPropertyName("data_slots")] JsonNode? DataSlots);
+    [property: JsonPropertyName("enabled")] bool? Enabled = null,
+    [property: JsonPropertyName("fields")] JsonNode? Fields = null,
+    [property: JsonPropertyName("data_slots")] JsonNode? DataSlots = null);
 
 public sealed record ConfigFieldValueRequest([property: JsonPropertyName("value")] JsonNode? Value);
 

@@ -13,14 +13,15 @@ public static class ConfigFieldsApi
 {
     internal static void Map(IEndpointRouteBuilder app)
     {
-        var api = app.MapPublic("Config Fields", "/config").RequireAuthorization(Policies.LinkedAccount);
+        var api = app.MapPublic("Config Fields", "/config").RequireAuthorization(Policies.LinkedAccount).WithFieldTarget();
         api.MapPost("/field", All).WithSummary("All fields and workflows of the app's config, options resolved")
-            .Accepts<JsonObject>("application/json");
+            .Accepts<JsonObject>("application/json").WithDisableFieldOptions();
         api.MapPost("/field/{fieldId}", One).WithSummary("One field with its options (a datasource workflow runs with this payload)")
-            .Accepts<JsonObject>("application/json");
-        api.MapGet("/field/{fieldId}", OneByGet).WithSummary("One field with its options");
-        api.MapPut("/field/{fieldId}", Set).WithSummary("Set a field's value in the config").Accepts<ConfigFieldValueRequest>("application/json");
-        api.MapDelete("/field/{fieldId}", Clear).WithSummary("Clear a field's value (back to its default)");
+            .Accepts<JsonObject>("application/json").WithDisableFieldOptions();
+        api.MapGet("/field/{fieldId}", OneByGet).WithSummary("One field with its options").WithDisableFieldOptions();
+        api.MapPut("/field/{fieldId}", Set).WithSummary("Set a field's value in the config").Accepts<ConfigFieldValueRequest>("application/json")
+            .WithDisableFieldOptions();
+        api.MapDelete("/field/{fieldId}", Clear).WithSummary("Clear a field's value (back to its default)").WithDisableFieldOptions();
         api.MapPost("/rule-engine/{fieldId}", Rule).WithSummary("The right-hand side and operators of a rule-engine field's column")
             .Accepts<RuleEngineRequest>("application/json");
     }
@@ -30,12 +31,12 @@ public static class ConfigFieldsApi
 
     static async Task<(Target? Target, ApiError? Error)> TargetAsync(HttpRequest request, Caller caller, LinkedAccountStore accounts, CancellationToken ct)
     {
-        var slug = request.Headers["slug"].ToString().Trim();
+        var slug = request.Headers[ConfigApiDocs.SlugHeader].ToString().Trim();
         if (slug.Length == 0) return (null, ApiError.BadRequest(ErrorCodes.MissingRequiredField, "The slug header is required"));
         Limits.Check(slug, "slug", Limits.Identifier);
         if (await accounts.ForCallerAsync(caller, ct) is not { } account) return (null, caller.LinkedAccountNotFound(caller.AccountId));
-        var configId = ConfigInput.ConfigIdFrom(request.Query["config_id"], "config_id") ?? account.AccountId;
-        var workflowId = request.Query["workflow_id"].ToString() is { Length: > 0 } w ? Limits.Check(w, "workflow_id", Limits.Identifier) : null;
+        var configId = ConfigInput.ConfigIdFrom(request.Query[ConfigApiDocs.ConfigIdQuery], ConfigApiDocs.ConfigIdQuery) ?? account.AccountId;
+        var workflowId = request.Query[ConfigApiDocs.WorkflowIdQuery].ToString() is { Length: > 0 } w ? Limits.Check(w, ConfigApiDocs.WorkflowIdQuery, Limits.Identifier) : null;
         return (new Target(account, slug, configId, workflowId), null);
     }
 

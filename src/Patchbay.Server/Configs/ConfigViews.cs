@@ -12,7 +12,7 @@ public sealed record OptionMode(bool Disabled, bool RunDatasources, JsonObject? 
     public static OptionMode From(HttpRequest request, JsonObject? payload = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Headers["disable_field_options"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase)
+        return request.Headers[ConfigApiDocs.DisableFieldOptionsHeader].ToString().Equals("true", StringComparison.OrdinalIgnoreCase)
             ? new OptionMode(true, false, null)
             : new OptionMode(false, true, payload);
     }
@@ -33,7 +33,7 @@ public sealed class ConfigViews(DatasourceRunner datasources)
             if (w.SlotError is { } slotError) errors.Add(new FieldError(w.Id, w.Name, new FieldErrorDetail("The workflow's data_slots are invalid: " + slotError)));
             var own = new List<ConfigFieldResponse>(w.Fields.Count);
             foreach (var f in w.Fields) own.Add(await FieldAsync(model, account, configId, w.Id, f, mode, errors, ct));
-            workflows.Add(new ConfigWorkflowResponse(w.Id, w.Name, w.Description, model.IsEnabled(w.Id), own));
+            workflows.Add(new ConfigWorkflowResponse(w.Id, w.Name, w.Description, "", model.IsEnabled(w.Id), own));
         }
         return new ConfigResponse(slug, configId, errors, fields, workflows);
     }

@@ -17,16 +17,18 @@ public static class ConfigsApi
     {
         var publicApi = app.MapPublic("Configs").RequireAuthorization(Policies.LinkedAccount);
         var sdk = app.MapGroup(Routes.FrontendSdk).WithTags("Frontend SDK").RequireAuthorization(Policies.LinkedAccount);
-        foreach (var api in (RouteGroupBuilder[])[publicApi, sdk])
+        // The frontend SDK's mirrors answer the same; their summaries say which they are (operationIds come from them).
+        foreach (var (api, via) in (ReadOnlySpan<(RouteGroupBuilder, string)>)[(publicApi, ""), (sdk, " (frontend SDK)")])
         {
-            api.MapPost("/config", GetOrCreate).WithSummary("Get or create a config (an app's installation for the linked account)")
-                .Accepts<InstallConfigRequest>("application/json");
-            api.MapPut("/config", Update).WithSummary("Update a config's field values, labels and enabled workflows")
-                .Accepts<InstallConfigRequest>("application/json");
-            api.MapGet("/slug/{slug}/config", GetDefault).WithSummary("Get the default config of an app (config_id = the linked account id)");
-            api.MapGet("/slug/{slug}/config/{configId}", Get).WithSummary("Get a named config of an app");
-            api.MapDelete("/slug/{slug}/config", DeleteDefault).WithSummary("Delete the default config of an app");
-            api.MapDelete("/slug/{slug}/config/{configId}", Delete).WithSummary("Delete a named config of an app");
+            api.MapPost("/config", GetOrCreate).WithSummary("Get or create a config (an app's installation for the linked account)" + via)
+                .Accepts<InstallConfigRequest>("application/json").WithDisableFieldOptions();
+            api.MapPut("/config", Update).WithSummary("Update a config's field values, labels and enabled workflows" + via)
+                .Accepts<InstallConfigRequest>("application/json").WithDisableFieldOptions();
+            api.MapGet("/slug/{slug}/config", GetDefault).WithSummary("Get the default config of an app (config_id = the linked account id)" + via)
+                .WithDisableFieldOptions();
+            api.MapGet("/slug/{slug}/config/{configId}", Get).WithSummary("Get a named config of an app" + via).WithDisableFieldOptions();
+            api.MapDelete("/slug/{slug}/config", DeleteDefault).WithSummary("Delete the default config of an app" + via);
+            api.MapDelete("/slug/{slug}/config/{configId}", Delete).WithSummary("Delete a named config of an app" + via);
         }
         publicApi.MapGet("/slug/{slug}/configs", List).WithSummary("List the linked account's config ids for an app");
         publicApi.MapPatch("/slug/{slug}/config/{configId}/workflows/{workflowId}", Toggle).WithSummary("Enable or disable a workflow in a config")

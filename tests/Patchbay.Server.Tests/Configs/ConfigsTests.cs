@@ -45,6 +45,7 @@ public abstract class ConfigsTests(PatchbayApp app)
         Assert.Equal("eu", Assert.Single(created.GetProperty("fields").EnumerateArray()).Str("defaultValue"));
         Assert.False(Workflow(created, manual).GetProperty("enabled").GetBoolean());
         Assert.True(Workflow(created, automatic).GetProperty("enabled").GetBoolean()); // autoEnable
+        Assert.Equal("", Workflow(created, manual).Str("icon")); // Refold's config workflows carry an icon; Patchbay's workflows have none
 
         var again = await ConfigAsync(client, new { slug = "stripe" });
         Assert.Equal(created.GetRawText(), again.GetRawText());

@@ -68,6 +68,31 @@ public abstract partial class ServedOpenApiTests
             "As above.",
         ["PUT /api/v2/public/workflow/{workflowId}/publish 200: properties missing: $.linked_account_id, $.associated_project, $.json_schema, $.manual_execution_payload, $.group, $.expose_as_node, $.data_slots, $.udf_filter, $.udf_filter_operator, $.created_by_ai, $.index_order, $.workflow_builder_version, $.when_to_use, $.test_instance_meta_data, $.event_schema_guidelines, $.is_agentic_flow"] =
             "As above: Refold-internal workflow fields.",
+        // Configs and config fields (§3.9, §3.10).
+        ["POST /api/v2/public/config 200: properties missing: $.fields[].associated_page, $.workflows[].associated_page"] =
+            "associated_page places a field or workflow on a page of the config portal Refold's dashboard builds; Patchbay has no config pages.",
+        ["PUT /api/v2/public/config 200: properties missing: $.fields[].associated_page, $.workflows[].associated_page"] =
+            "As above: no config pages.",
+        ["GET /api/v2/public/slug/{slug}/config 200: properties missing: $.fields[].associated_page, $.workflows[].associated_page"] =
+            "As above: no config pages.",
+        ["GET /api/v2/public/slug/{slug}/config/{configId} 200: properties missing: $.fields[].associated_page, $.workflows[].associated_page"] =
+            "As above: no config pages.",
+        ["POST /api/v2/public/config/field 200: properties missing: $.fields[].associated_page, $.workflows[].associated_page"] =
+            "As above: no config pages.",
+        ["POST /api/v2/public/config/field/{fieldId} 200: properties missing: $.associated_page"] =
+            "As above: no config pages.",
+        ["PUT /api/v2/public/config/field/{fieldId} 200: properties missing: $.associated_page"] =
+            "As above: no config pages.",
+        ["DELETE /api/v2/public/config/field/{fieldId} 200: properties missing: $.associated_page"] =
+            "As above: no config pages.",
+        ["GET /api/v2/public/slug/{slug}/config: no JSON request body"] =
+            "Refold reads an optional {tenant_config} body on this GET to answer its org-wide tenant config; Patchbay has no tenant configs, so it reads no body (one sent is ignored).",
+        ["GET /api/v2/public/slug/{slug}/config/{configId}: no JSON request body"] =
+            "As above: no tenant configs, no body read.",
+        ["GET /api/v2/public/slug/{slug}/configs 200: properties missing: $[].tenant_config"] =
+            "tenant_config marks Refold's org-wide tenant configs (Refold's document makes it optional); every Patchbay config belongs to one linked account.",
+        ["PUT /api/v2/public/config/field/{fieldId}: request body field 'value' is required (Refold: optional)"] =
+            "Patchbay refuses a body without `value` (400) rather than guess what it means: `value: null` clears the field, DELETE puts its default back.",
     };
 
     // Refold routes that Refold's published document does not list (its frontend SDK, v1 and legacy paths; contract
@@ -83,6 +108,13 @@ public abstract partial class ServedOpenApiTests
         "POST /api/v1/workflows/webhooks/{waitId}",      // wait-for-webhook resume
         "GET /api/v2/f-sdk/application",                 // §3.22
         "GET /api/v2/f-sdk/application/{slug}",
+        "POST /api/v2/f-sdk/config",                     // §3.22: the frontend SDK's config mirrors (CF1–CF6)
+        "PUT /api/v2/f-sdk/config",
+        "GET /api/v2/f-sdk/slug/{slug}/config",
+        "GET /api/v2/f-sdk/slug/{slug}/config/{configId}",
+        "DELETE /api/v2/f-sdk/slug/{slug}/config",
+        "DELETE /api/v2/f-sdk/slug/{slug}/config/{configId}",
+        "GET /api/v2/public/config/field/{fieldId}",     // FD2's GET variant (the SDK's getConfigField)
         "GET /api/v3/org/basics",
         "POST /api/v2/public/connect-code/exchange",     // ST3
         "PUT /api/v2/public/workflow/{workflowId}",      // WF4
