@@ -81,13 +81,21 @@ public static class EnvStatus
 public sealed record SetEnvValueRequest(
     [property: JsonPropertyName("variable_definition_id")] string VariableDefinitionId,
     [property: JsonPropertyName("value")] string Value,
-    [property: JsonPropertyName("linked_account_id")] string? LinkedAccountId,
-    [property: JsonPropertyName("workflow_id")] string? WorkflowId);
+    [property: JsonPropertyName("linked_account_id")] string? LinkedAccountId = null,
+    [property: JsonPropertyName("workflow_id")] string? WorkflowId = null);
 
-// The body of POST and PATCH /api/patchbay/v1/env/definitions (on PATCH every field is optional).
+// The body of POST /api/patchbay/v1/env/definitions.
 public sealed record VariableDefinitionRequest(
     [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("description")] string? Description,
     [property: JsonPropertyName("scope")] string Scope,
-    [property: JsonPropertyName("var_format")] string? VarFormat,
-    [property: JsonPropertyName("encrypted")] bool? Encrypted);
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("var_format")] string? VarFormat = null,
+    [property: JsonPropertyName("encrypted")] bool? Encrypted = null);
+
+// The body of PATCH /api/patchbay/v1/env/definitions/{id}: what is absent stays as it is.
+public sealed record VariableDefinitionChangeRequest(
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("scope")] string? Scope = null,
+    [property: JsonPropertyName("var_format")] string? VarFormat = null,
+    [property: JsonPropertyName("encrypted")] bool? Encrypted = null);

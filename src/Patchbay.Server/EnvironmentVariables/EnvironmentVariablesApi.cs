@@ -19,23 +19,45 @@ public static partial class EnvironmentVariablesApi
     {
         var env = app.MapPublic(Tag, "/env");
         env.MapGet("/definitions", ListDefinitions).RequireAuthorization(Policies.OrgOrSession)
-            .WithSummary("List variable definitions (a session token sees linked_account-scoped ones)");
+            .WithSummary("List variable definitions (a session token sees linked_account-scoped ones)")
+            .WithDefinitionFilters();
         env.MapGet("/definitions/{id}", GetDefinition).RequireAuthorization(Policies.Org).WithSummary("Get a variable definition");
         env.MapGet("/value/{definition_id}", GetValue).RequireAuthorization(Policies.OrgOrSession)
-            .WithSummary("Get a definition's value at its scope (encrypted values answer [REDACTED])");
+            .WithSummary("Get a definition's value at its scope (encrypted values answer [REDACTED])")
+            .WithOptionalLinkedAccount(AccountOfValue)
+            .WithQuery("workflow_id", "For a workflow-scoped definition: the workflow (its id or alias).")
+            .WithQuery("environment", "The credential's own environment (test or production); another is refused.");
         env.MapPost("/values", SetValue).RequireAuthorization(Policies.OrgOrSession)
-            .WithSummary("Set (create or replace) a variable value").Accepts<SetEnvValueRequest>("application/json");
+            .WithSummary("Set (create or replace) a variable value").Accepts<SetEnvValueRequest>("application/json")
+            .WithOptionalLinkedAccount(AccountOfValue);
         // Same template as the delete below, told apart by method (refold-api.md §3.17).
-        env.MapGet("/values/{scope}", ListValues).RequireAuthorization(Policies.OrgOrSession).WithSummary("List the values of a scope");
-        env.MapDelete("/values/{value_id}", DeleteValue).RequireAuthorization(Policies.OrgOrSession).WithSummary("Delete a variable value");
+        env.MapGet("/values/{scope}", ListValues).RequireAuthorization(Policies.OrgOrSession).WithSummary("List the values of a scope")
+            .WithOptionalLinkedAccount("For the linked_account scope with the org API key: that account's values only (without it, every account's).")
+            .WithQuery("variable_definition_id", "Only the values of this definition.")
+            .WithQuery("workflow_id", "Required for the workflow scope: the workflow (its id or alias).")
+            .WithPaging();
+        env.MapDelete("/values/{value_id}", DeleteValue).RequireAuthorization(Policies.OrgOrSession).WithSummary("Delete a variable value")
+            .WithOptionalLinkedAccount("With the org API key: delete only if the value belongs to this linked account.");
 
         var manage = app.MapGroup(Routes.Patchbay + "/env/definitions").WithTags(Tag).RequireAuthorization(Policies.Org);
-        manage.MapGet("", ListDefinitions).WithSummary("List variable definitions");
+        manage.MapGet("", ListDefinitions).WithSummary("List variable definitions")
+            .WithDefinitionFilters();
         manage.MapPost("", CreateDefinition).WithSummary("Create a variable definition").Accepts<VariableDefinitionRequest>("application/json");
-        manage.MapGet("/{id}", GetDefinition).WithSummary("Get a variable definition");
-        manage.MapPatch("/{id}", UpdateDefinition).WithSummary("Change a variable definition").Accepts<VariableDefinitionRequest>("application/json");
+        manage.MapGet("/{id}", GetDefinition).WithSummary("Get a variable definition (management API)");
+        manage.MapPatch("/{id}", UpdateDefinition).WithSummary("Change a variable definition").Accepts<VariableDefinitionChangeRequest>("application/json");
         manage.MapDelete("/{id}", DeleteDefinition).WithSummary("Delete a variable definition and all of its values");
     }
+
+    // The query ListDefinitions reads.
+    static RouteHandlerBuilder WithDefinitionFilters(this RouteHandlerBuilder builder) =>
+        builder.WithQuery("scope", $"Only this scope: {string.Join(", ", VariableScopes.All)}.")
+            .WithQuery("var_format", $"Only this format: {string.Join(", ", VariableFormats.All)}.")
+            .WithQuery("name", "Only names matching this regular expression.")
+            .WithQuery("names", "Only these names (comma-separated).")
+            .WithPaging();
+
+    const string AccountOfValue =
+        "For a linked_account-scoped definition with the org API key: the linked account (a session token names its own).";
 
     static ApiError DefinitionNotFound() => ApiError.NotFound(ErrorCodes.ResourceNotFound, "Variable definition not found");
 

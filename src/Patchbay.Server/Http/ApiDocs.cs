@@ -36,9 +36,10 @@ public static class ApiDocs
 
     // For a route whose policy accepts the org key without a linked account but which narrows to one when the key
     // comes with linked_account_id (private workflows, an account's executions).
-    public static TBuilder WithOptionalLinkedAccount<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithHeader(LinkedAccountId, required: false,
-                "With the org API key: act for this linked account (its private workflows, its executions). A session token names its own.")
+    public static TBuilder WithOptionalLinkedAccount<TBuilder>(this TBuilder builder,
+        string description = "With the org API key: act for this linked account (its private workflows, its executions). A session token names its own.")
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithHeader(LinkedAccountId, required: false, description)
             .WithQuery(LinkedAccountId, "Alternative to the linked_account_id header.");
 
     // A second body the same status may carry (documented as anyOf with the typed result's), e.g. execute's

@@ -93,6 +93,15 @@ public abstract partial class ServedOpenApiTests
             "tenant_config marks Refold's org-wide tenant configs (Refold's document makes it optional); every Patchbay config belongs to one linked account.",
         ["PUT /api/v2/public/config/field/{fieldId}: request body field 'value' is required (Refold: optional)"] =
             "Patchbay refuses a body without `value` (400) rather than guess what it means: `value: null` clears the field, DELETE puts its default back.",
+        // Environment variables (§3.17).
+        ["GET /api/v2/public/env/definitions 200: properties missing: $.docs[].created_by, $.docs[].updated_by"] =
+            "created_by and updated_by name the Refold dashboard user who wrote the definition; Patchbay has no dashboard users (definitions are written with the org API key).",
+        ["GET /api/v2/public/env/definitions/{id} 200: properties missing: $.definition.created_by, $.definition.updated_by"] =
+            "As above: no dashboard users.",
+        ["POST /api/v2/public/env/values 200: properties missing: $.created_by, $.updated_by"] =
+            "As above: values are written with the org API key or a session token, not by a dashboard user.",
+        ["GET /api/v2/public/env/values/{scope} 200: properties missing: $.docs[].created_by, $.docs[].updated_by"] =
+            "As above: no dashboard users.",
     };
 
     // Refold routes that Refold's published document does not list (its frontend SDK, v1 and legacy paths; contract
