@@ -19,6 +19,7 @@ using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
+using Patchbay.Webhooks;
 using Patchbay.Workers;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
@@ -48,6 +49,7 @@ builder.Services
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
+    .AddWebhooks()                             // Webhooks/: subscriptions, signed deliveries from the outbox, log, replay
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -69,6 +71,7 @@ app.MapWorkflows();                             // Workflows/: WF1–WF7, WF10�
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
+app.MapWebhooks();                              // Webhooks/: WH1–WH9, delivery log, replay, secrets
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

@@ -152,14 +152,15 @@ public static class LinkedAccountsApi
 
     // Removes the app's connection of `auth_type`, or all of its connections; idempotent (LA6).
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> DeleteIntegration(
-        string slug, HttpRequest request, Caller caller, Db db, CancellationToken ct)
+        string slug, HttpRequest request, Caller caller, Db db, Workers.Outbox outbox, TimeProvider time, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
         var authType = request.Query["auth_type"].ToString() is { Length: > 0 } t ? t : null;
         var result = await db.InTransactionAsync(async tx =>
         {
             var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);
             if (account is null) return ((LinkedAccountRow?)null, (IReadOnlyList<IntegrationRow>)[]);
-            await ConnectionStore.DeleteAsync(tx, caller.OrgId, account.Id, slug, authType, ct);
+            await ConnectionStore.DeleteAsync(tx, outbox, caller.OrgId, account.Id, slug, authType, now, ct);
             return (account, await LinkedAccountStore.IntegrationsAsync(tx, [account.Id], ct));
         }, ct);
         if (result.Item1 is not { } found) return caller.LinkedAccountNotFound(caller.AccountId);

@@ -4,7 +4,7 @@ namespace Patchbay.Vault;
 
 // Every column that holds vault ciphertext, with the columns that identify its row. The associated data of a value
 // is "<table>/<key values…>", so `vault reencrypt` can re-seal every value without knowing the feature behind it.
-// A feature that seals a new column adds it here.
+// A feature that seals a new column adds it here. A column may be nullable (null: nothing sealed).
 public static class SealedColumns
 {
     public sealed record Column(string Table, string ValueColumn, string[] KeyColumns);
@@ -16,6 +16,9 @@ public static class SealedColumns
         new("connections", "sealed_credentials", ["integration_id", "auth_type"]),
         new("oauth_clients", "sealed_client_secret", ["org_id", "environment", "slug"]),
         new("oauth_states", "sealed_context", ["id"]),
+        new("api_keys", "sealed_key", ["id"]),
+        new("webhooks", "sealed_secret", ["id"]),
+        new("webhooks", "sealed_previous_secret", ["id"]),
     ];
 }
 
@@ -26,7 +29,7 @@ public static class SealedColumnStore
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(column);
-        return db.QueryAsync<string>($"select {column.ValueColumn} from {column.Table}", null, ct);
+        return db.QueryAsync<string>($"select {column.ValueColumn} from {column.Table} where {column.ValueColumn} is not null", null, ct);
     }
 
     // Up to `limit` rows whose value is not sealed under `activePrefix`, in key order after `after` (null: from the

@@ -18,9 +18,10 @@ public sealed record OutboxMessage
         new() { Topic = topic, OrgId = orgId, Environment = environment, Payload = JsonSerializer.Serialize(payload, Http.ApiJson.Options) };
 }
 
-// A feature that acts on the messages of one topic (e.g. outbound webhooks on "execution.finished"). Delivery is at
-// least once: a handler that fails is called again later, and a node that dies mid-delivery leaves the message to
-// another node; handlers make their effect idempotent by the message's Id.
+// A feature that acts on the messages of one topic (e.g. outbound webhooks on "execution.finished"). A topic may have
+// several handlers (webhooks, the audit log…); each is called for every message. Delivery is at least once: when one
+// handler fails, every handler of that message is called again later, and a node that dies mid-delivery leaves the
+// message to another node; handlers make their effect idempotent by the message's Id.
 public interface IOutboxHandler
 {
     string Topic { get; }
@@ -34,11 +35,12 @@ public interface IOutboxHandler
 // listens to.
 public sealed class Outbox(IEnumerable<IOutboxHandler> handlers)
 {
-    readonly Dictionary<string, IOutboxHandler> byTopic = handlers.ToDictionary(h => h.Topic, StringComparer.Ordinal);
+    readonly Dictionary<string, IOutboxHandler[]> byTopic = handlers.GroupBy(h => h.Topic, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
     public bool Publishes(string topic) => byTopic.ContainsKey(topic);
 
-    internal IOutboxHandler? HandlerFor(string topic) => byTopic.GetValueOrDefault(topic);
+    internal IReadOnlyList<IOutboxHandler> HandlersFor(string topic) => byTopic.GetValueOrDefault(topic) ?? [];
 
     // Writes the message in `tx` when its topic has a handler; true when written.
     public async Task<bool> EnqueueAsync(DbTx tx, OutboxMessage message, DateTimeOffset now, CancellationToken ct)
@@ -75,7 +77,7 @@ public static class OutboxStore
             """, new { id, owner, at, error }, ct);
 }
 
-// Delivers due outbox messages to their handlers: claimed with a lease (any node may deliver; a dead node's claims
+// Delivers due outbox messages to every handler of their topic: claimed with a lease (any node may deliver; a dead node's claims
 // come back), deleted once handled, retried with exponential backoff (30 s doubling, at most 1 h) when the handler
 // fails. A message whose topic lost its handler (a feature turned off) is dropped.
 public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, ILogger<OutboxWorker> logger)
@@ -95,7 +97,7 @@ public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time
         {
             try
             {
-                if (outbox.HandlerFor(message.Topic) is { } handler) await handler.HandleAsync(message, ct);
+                foreach (var handler in outbox.HandlersFor(message.Topic)) await handler.HandleAsync(message, ct);
                 await OutboxStore.DeleteAsync(db, message.Id, owner, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
