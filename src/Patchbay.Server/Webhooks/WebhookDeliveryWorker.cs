@@ -30,6 +30,11 @@ public sealed partial class WebhookDeliveryWorker(
 
     public int InFlight => inFlight.Count;
 
+    // Attempts this node started (tests and benchmarks compare nodes).
+    public long Started => Interlocked.Read(ref started);
+
+    long started;
+
     public override async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         await FlushAsync(ct);
@@ -74,6 +79,7 @@ public sealed partial class WebhookDeliveryWorker(
 
     void Start(WebhookMessageRow message, WebhookRow hook, (string Id, string? Sealed)? apiKey, DeliveryPolicy policy, DateTimeOffset? slot, CancellationToken ct)
     {
+        Interlocked.Increment(ref started);
         var attempt = Task.Run(async () =>
         {
             if (slot is { } at && at - Time.GetUtcNow() is { Ticks: > 0 } wait) await Task.Delay(wait, Time, ct);
