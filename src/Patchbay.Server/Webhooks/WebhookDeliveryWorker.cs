@@ -25,8 +25,9 @@ public sealed partial class WebhookDeliveryWorker(
 
     protected override TimeSpan Interval => Options.PollInterval;
 
-    // Covers the longest attempt (a throttled one waits up to a second for its slot) with room to write its outcome.
-    TimeSpan Lease => Options.Timeout + TimeSpan.FromSeconds(60);
+    // Covers the longest attempt (a throttled one waits up to a second for its slot) with room to write its outcome;
+    // a dead node's messages are sent again by another node once it ends.
+    TimeSpan Lease => (Options.Timeout * 2) + TimeSpan.FromSeconds(5);
 
     public int InFlight => inFlight.Count;
 

@@ -84,10 +84,12 @@ public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time
     : PollingWorker(time, options, startup, logger)
 {
     const int Batch = 50;
-    static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    readonly WorkerOptions settings = options.Value;
+
+    TimeSpan Lease => settings.OutboxLease;
     readonly string owner = LeasedWork.NewOwner();
 
-    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+    protected override TimeSpan Interval => settings.OutboxPollInterval;
 
     public override async Task<bool> RunOnceAsync(CancellationToken ct)
     {
