@@ -17,7 +17,7 @@ public sealed class WorkerOptions
 
     /// <summary>How often the outbox worker looks for new messages (how soon after a change its effects start).</summary>
     [Configuration.Duration("00:00:00.010", "00:01:00")]
-    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 // Runs RunOnceAsync on a fixed cadence, once start-up has finished. A tick that filled its batch runs again at once.
