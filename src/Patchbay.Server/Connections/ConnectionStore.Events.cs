@@ -31,4 +31,14 @@ public sealed partial class ConnectionStore
         if (row.AccountRowId is null) return;
         await PublishAsync(outbox, tx, ConnectionTopics.Expired, row.AccountRowId, row.Slug, row.AuthType, now, ct);
     }
+
+    // A linked account being deleted removes its integrations with it: each is announced as deleted.
+    public static async Task PublishAccountDeletedAsync(DbTx tx, Outbox outbox, string accountRowId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(outbox);
+        if (!outbox.Publishes(ConnectionTopics.Deleted)) return;
+        var slugs = await tx.QueryAsync<string>("select app_key from integrations where linked_account_id = @accountRowId", new { accountRowId }, ct);
+        foreach (var slug in slugs) await PublishAsync(outbox, tx, ConnectionTopics.Deleted, accountRowId, slug, null, now, ct);
+    }
 }

@@ -133,7 +133,8 @@ public static class LinkedAccountsApi
     }
 
     static async Task<Results<Ok<DeleteLinkedAccountResponse>, ApiError>> Delete(
-        string linked_account_id, Caller caller, Db db, SessionStore sessions, SessionTokens tokens, TimeProvider time, CancellationToken ct)
+        string linked_account_id, Caller caller, Db db, SessionStore sessions, SessionTokens tokens, Workers.Outbox outbox, TimeProvider time,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var revoked = await db.InTransactionAsync(async tx =>
@@ -142,6 +143,7 @@ public static class LinkedAccountsApi
             if (account is null) return null;
             // Sessions are revoked in the same transaction: no token outlives its account, on any node.
             var sessionIds = await sessions.RevokeForAccountAsync(tx, caller.OrgId, caller.Environment, linked_account_id, now, ct);
+            await ConnectionStore.PublishAccountDeletedAsync(tx, outbox, account.Id, now, ct);
             await LinkedAccountStore.DeleteAsync(tx, account.Id, ct);
             return sessionIds;
         }, ct);

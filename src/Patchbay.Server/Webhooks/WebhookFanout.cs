@@ -42,33 +42,49 @@ public sealed class WebhookFanout(string topic, Db db, TimeProvider time) : IOut
 
     sealed record Event(string Name, JsonObject Payload, string LinkedAccountId, string Slug, string? WorkflowId, JsonNode? Response);
 
-    public async Task HandleAsync(OutboxMessage message, CancellationToken ct)
+    public Task HandleAsync(OutboxMessage message, CancellationToken ct) => HandleBatchAsync([message], ct);
+
+    // One transaction for the whole batch: the subscriptions of each environment are read once.
+    public async Task HandleBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (ToEvent(message) is not { } e) return;
+        ArgumentNullException.ThrowIfNull(messages);
+        var events = messages.Select(m => (Message: m, Event: ToEvent(m))).Where(p => p.Event is not null).ToList();
+        if (events.Count == 0) return;
         var now = time.GetUtcNow();
         await db.InTransactionAsync(async tx =>
         {
-            var subscriptions = (await WebhookStore.EnabledAsync(tx, message.OrgId, message.Environment, ct)).Where(w => Matches(w, e)).ToList();
-            if (subscriptions.Count == 0) return;
-            var name = await WebhookStore.LinkedAccountNameAsync(tx, message.OrgId, message.Environment, e.LinkedAccountId, ct);
-            var variables = new TemplateVariables(e.Payload, e.Response, name);
-            var rows = subscriptions.Select(w => new WebhookMessageRow
+            var subscriptions = new Dictionary<(string, string), IReadOnlyList<WebhookRow>>();
+            var rows = new List<WebhookMessageRow>();
+            foreach (var (message, e) in events)
             {
-                Id = "msg_" + Ids.New(now),
-                WebhookId = w.Id,
-                EventId = message.Id,
-                EventType = e.Name,
-                Body = (WebhookTemplates.Render(WebhookTemplates.Load(w.WebhookBody), variables) ?? new JsonObject()).ToJsonString(),
-                Headers = w.WebhookHeaders is { } h ? RenderHeaders(h, variables) : null,
-                Status = MessageStatuses.Pending,
-                NextAttemptAt = now,
-                CreatedAt = now,
-                UpdatedAt = now,
-            }).ToList();
+                var key = (message.OrgId, message.Environment);
+                if (!subscriptions.TryGetValue(key, out var enabled))
+                    subscriptions[key] = enabled = await WebhookStore.EnabledAsync(tx, message.OrgId, message.Environment, ct);
+                var matching = enabled.Where(w => Matches(w, e!)).ToList();
+                if (matching.Count == 0) continue;
+                var name = matching.Any(w => UsesName(w.WebhookBody) || UsesName(w.WebhookHeaders))
+                    ? await WebhookStore.LinkedAccountNameAsync(tx, message.OrgId, message.Environment, e!.LinkedAccountId, ct)
+                    : null;
+                var variables = new TemplateVariables(e!.Payload, e.Response, name);
+                rows.AddRange(matching.Select(w => new WebhookMessageRow
+                {
+                    Id = "msg_" + Ids.New(now),
+                    WebhookId = w.Id,
+                    EventId = message.Id,
+                    EventType = e.Name,
+                    Body = (WebhookTemplates.Render(WebhookTemplates.Load(w.WebhookBody), variables) ?? new JsonObject()).ToJsonString(),
+                    Headers = w.WebhookHeaders is { } h ? RenderHeaders(h, variables) : null,
+                    Status = MessageStatuses.Pending,
+                    NextAttemptAt = now,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                }));
+            }
             await WebhookStore.InsertMessagesAsync(tx, rows, ct);
         }, ct);
     }
+
+    static bool UsesName(string? template) => template?.Contains("linked_account_name", StringComparison.Ordinal) == true;
 
     static string RenderHeaders(string stored, TemplateVariables variables)
     {

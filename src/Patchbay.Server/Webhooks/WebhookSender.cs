@@ -80,7 +80,8 @@ public sealed class WebhookSender(IHttpClientFactory clients, Vault.Vault vault,
     static AttemptOutcome Decide(WebhookAttemptRow attempt, WebhookMessageRow message, WebhookRow hook, DeliveryPolicy policy, TimeSpan? retryAfter,
         DateTimeOffset now)
     {
-        if (attempt.Status == AttemptStatuses.Succeeded) return new(attempt, hook.Id, MessageStatuses.Delivered, null, true, null);
+        if (attempt.Status == AttemptStatuses.Succeeded)
+            return new(attempt, hook.Id, MessageStatuses.Delivered, null, true, null, WasFailing: hook.FailingSince is not null);
         if (attempt.ResponseStatus == 410)
             return new(attempt, hook.Id, MessageStatuses.Failed, null, false, "the receiver answered 410 Gone");
         var failingFor = hook.FailingSince is { } since ? now - since : TimeSpan.Zero;

@@ -32,8 +32,10 @@ public sealed record WebhookAttemptRow
 }
 
 // What one attempt did to its message and subscription, written by RecordAsync with the attempt itself.
+// `WasFailing`: the subscription had a failure run when the message was claimed (a success then ends it).
 public sealed record AttemptOutcome(
-    WebhookAttemptRow Attempt, string WebhookId, string MessageStatus, DateTimeOffset? NextAttemptAt, bool Succeeded, string? DisableReason);
+    WebhookAttemptRow Attempt, string WebhookId, string MessageStatus, DateTimeOffset? NextAttemptAt, bool Succeeded, string? DisableReason,
+    bool WasFailing = true);
 
 public sealed partial class WebhookStore
 {
@@ -49,13 +51,32 @@ public sealed partial class WebhookStore
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(messages);
-        foreach (var m in messages)
+        // Where a round trip costs more than binding many parameters (PostgreSQL), many rows go in one statement.
+        var chunk = tx.Dialect.BatchesStatements ? 100 : 1;
+        for (var start = 0; start < messages.Count; start += chunk)
         {
+            var rows = messages.Skip(start).Take(chunk).ToList();
+            var args = new Dapper.DynamicParameters();
+            var values = new List<string>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var m = rows[i];
+                values.Add($"(@id{i}, @webhook{i}, @event{i}, @type{i}, @body{i}, @headers{i}, @status{i}, 0, @next{i}, null, @at{i}, @at{i})");
+                args.Add($"id{i}", m.Id);
+                args.Add($"webhook{i}", m.WebhookId);
+                args.Add($"event{i}", m.EventId);
+                args.Add($"type{i}", m.EventType);
+                args.Add($"body{i}", m.Body);
+                args.Add($"headers{i}", m.Headers);
+                args.Add($"status{i}", m.Status);
+                args.Add($"next{i}", m.NextAttemptAt);
+                args.Add($"at{i}", m.CreatedAt);
+            }
             await tx.ExecuteAsync($"""
                 insert into webhook_messages ({MessageColumns})
-                values (@Id, @WebhookId, @EventId, @EventType, @Body, @Headers, @Status, 0, @NextAttemptAt, null, @CreatedAt, @UpdatedAt)
+                values {string.Join(", ", values)}
                 on conflict (webhook_id, event_id) do nothing
-                """, m, ct);
+                """, args, ct);
         }
     }
 
@@ -92,11 +113,11 @@ public sealed partial class WebhookStore
                     values (@Id, @MessageId, @AttemptedAt, @Status, @ResponseStatus, @DurationMs, @ResponseBody, @Error)
                     """, a, ct);
                 if (a.Status == AttemptStatuses.Skipped) continue;
-                if (o.Succeeded)
+                if (o.Succeeded && o.WasFailing)
                 {
                     await tx.ExecuteAsync("update webhooks set failing_since = null where id = @id and failing_since is not null", new { id = o.WebhookId }, ct);
                 }
-                else
+                else if (!o.Succeeded)
                 {
                     await tx.ExecuteAsync("update webhooks set failing_since = @now where id = @id and failing_since is null", new { id = o.WebhookId, now }, ct);
                 }

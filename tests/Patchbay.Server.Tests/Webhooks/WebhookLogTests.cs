@@ -164,6 +164,14 @@ public abstract class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         Assert.Equal("Connection Deleted", payload.Str("event"));
         Assert.Equal(account, payload.Str("linked_account_id"));
         Assert.Equal("hubspot", payload.Str("slug"));
+
+        // Deleting the linked account removes its integrations: each is announced.
+        await ConnectAsync(app, org, account, "stripe");
+        await ApiAssert.OkAsync(await org.Client.DeleteAsync($"/api/v2/public/linked-account/{account}", Ct));
+        await DeliverAsync(app);
+        var last = JsonDocument.Parse(receiver.At(path)[^1].Body).RootElement;
+        Assert.Equal(2, receiver.At(path).Count);
+        Assert.Equal(("Connection Deleted", "stripe"), (last.Str("event"), last.Str("slug")));
     }
 
     [Fact]
