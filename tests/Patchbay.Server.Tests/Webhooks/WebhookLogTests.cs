@@ -175,6 +175,25 @@ public abstract class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConnectionExpired_AnnouncedOnceWhenItFlips()
+    {
+        var org = await HookOrgAsync(app);
+        var path = Path();
+        await SubscribeAsync(org, receiver.Url(path), ["connection-expired"]);
+        var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
+        await ConnectAsync(app, org, account);
+        var store = app.Services.GetRequiredService<ConnectionStore>();
+        var connection = (await store.FindAsync(await AccountRowIdAsync(app, org, account), "hubspot", Patchbay.Apps.AppManifest.OAuth2, Ct))!;
+        await store.ExpireAsync(connection.Id, app.Time.GetUtcNow(), Ct);
+        await store.ExpireAsync(connection.Id, app.Time.GetUtcNow(), Ct); // already expired: nothing new to announce
+        await DeliverAsync(app);
+        var payload = JsonDocument.Parse(Assert.Single(receiver.At(path)).Body).RootElement;
+        Assert.Equal(("Connection Expired", "hubspot", account), (payload.Str("event"), payload.Str("slug"), payload.Str("linked_account_id")));
+        var integration = (await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/v2/public/linked-account/{account}", Ct))).GetProperty("integrations")[0];
+        Assert.True(integration.GetProperty("reauth_required").GetBoolean());
+    }
+
+    [Fact]
     public async Task TwoNodes_EachDeliveryMadeByOne()
     {
         var org = await HookOrgAsync(app);
