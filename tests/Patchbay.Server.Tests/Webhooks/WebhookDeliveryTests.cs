@@ -168,7 +168,7 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RateLimit_FivePerSecond_Held()
+    public async Task RateLimit_FivePerSecond_HeldAcrossTwoNodes()
     {
         var org = await HookOrgAsync(app);
         var path = Path();
@@ -182,19 +182,40 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var outbox = app.Services.GetRequiredService<Patchbay.Workers.OutboxWorker>();
         while (await outbox.RunOnceAsync(Ct)) { }
 
-        var worker = app.Services.GetRequiredService<WebhookDeliveryWorker>();
+        // Two nodes share the budget: the next free slot lives on the subscription's row.
+        await using var second = app.CreateNode();
+        await second.InitializeAsync();
+        if (second.Time.GetUtcNow() > app.Time.GetUtcNow()) app.Time.SetUtcNow(second.Time.GetUtcNow());
+        else second.Time.SetUtcNow(app.Time.GetUtcNow());
+        var workers = new[] { app.Services.GetRequiredService<WebhookDeliveryWorker>(), second.Services.GetRequiredService<WebhookDeliveryWorker>() };
+        var before = workers.Select(w => w.Started).ToArray();
         var start = app.Time.GetUtcNow();
         for (var step = 0; step < 80 && receiver.At(path).Count < 20; step++)
         {
-            await worker.RunOnceAsync(Ct);
-            await Task.Delay(30, Ct); // let started attempts reach their slot wait
+            var first = step / 10 % 2; // each second's due messages go to the other node first
+            await workers[first].RunOnceAsync(Ct);
+            await workers[1 - first].RunOnceAsync(Ct);
+            // Arrivals are stamped with the fake clock: the sends due now arrive before it moves on.
+            await QuietAsync();
             app.Time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(30, Ct);
+            second.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await QuietAsync();
         }
-        await worker.WaitIdleAsync(Ct);
+        foreach (var worker in workers) await worker.WaitIdleAsync(Ct);
+        Assert.All(workers.Select((w, i) => w.Started - before[i]), n => Assert.True(n > 0, "both nodes sent"));
         var arrivals = receiver.At(path).Select(r => r.At).Order().ToList();
+
+        async Task QuietAsync()
+        {
+            for (var (seen, quiet) = (-1, 0); quiet < 3; await Task.Delay(15, Ct))
+            {
+                var count = receiver.At(path).Count;
+                quiet = count == seen ? quiet + 1 : 0;
+                seen = count;
+            }
+        }
         Assert.Equal(20, arrivals.Count);
-        foreach (var at in arrivals) Assert.True(arrivals.Count(a => a >= at && a < at.AddSeconds(1)) <= 5, $"more than 5 in the second from {at:O}");
+        foreach (var at in arrivals) Assert.True(arrivals.Count(a => a >= at && a < at.AddSeconds(1)) <= 5, $"more than 5 in the second from {at:O}: {string.Join(", ", arrivals.Select(a => (a - start).TotalMilliseconds))}");
         Assert.True(arrivals[^1] - start >= TimeSpan.FromSeconds(3), "20 messages at 5/s take at least 3 s");
     }
 }
