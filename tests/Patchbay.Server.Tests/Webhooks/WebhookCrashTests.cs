@@ -170,7 +170,7 @@ public abstract class WebhookCrashTests
             var duplicates = received.Count - received.Select(r => r.Header("webhook-id")).Distinct().Count();
             // Each kill can repeat at most the attempts in flight plus those finished since the last write.
             Assert.True(duplicates <= 2 * 2 * MaxConcurrency, $"{duplicates} duplicates");
-            TestContext.Current.SendDiagnosticMessage($"{provider}: {received.Count} requests for {Events} events, {duplicates} duplicates");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{provider}: {received.Count} requests for {Events} events, {duplicates} duplicates");
             Assert.All(received.Take(50), r => Assert.Equal(WebhookKit.CobaltSignature(key, r.Body), r.Header("x-cobalt-signature")));
         }
         finally
