@@ -45,6 +45,21 @@ public sealed record RegisterWebhookRequest(
     [property: JsonPropertyName("is_enabled")] bool? IsEnabled,
     [property: JsonPropertyName("group")] string? Group);
 
+// WH4: any subset of the fields of WH2.
+public sealed record UpdateWebhookRequest(
+    [property: JsonPropertyName("webhook_url")] string? WebhookUrl,
+    [property: JsonPropertyName("webhook_events")] IReadOnlyList<string>? WebhookEvents,
+    [property: JsonPropertyName("webhook_headers")] IReadOnlyDictionary<string, string>? WebhookHeaders,
+    [property: JsonPropertyName("webhook_body")] JsonNode? WebhookBody,
+    [property: JsonPropertyName("webhook_description")] string? WebhookDescription,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("method")] string? Method,
+    [property: JsonPropertyName("slug")] string? Slug,
+    [property: JsonPropertyName("workflow_ids")] IReadOnlyList<string>? WorkflowIds,
+    [property: JsonPropertyName("webhook_type")] string? WebhookType,
+    [property: JsonPropertyName("is_enabled")] bool? IsEnabled,
+    [property: JsonPropertyName("group")] string? Group);
+
 public sealed record UpdateWebhooksGroupRequest(
     [property: JsonPropertyName("webhookIds")] IReadOnlyList<string> WebhookIds,
     [property: JsonPropertyName("group")] string? Group);

@@ -21,7 +21,7 @@ public static class WebhooksApi
         hooks.MapPost("/webhook/subscribe", Subscribe).WithSummary("Deprecated: add events to the webhook").Accepts<SubscribeRequest>("application/json");
         hooks.MapPost("/webhook/unsubscribe", Unsubscribe).WithSummary("Deprecated: remove an event from the webhook").Accepts<UnsubscribeRequest>("application/json");
         hooks.MapGet("/webhook/{id}", Get).WithSummary("Get a webhook by id");
-        hooks.MapPut("/webhook/{id}", Update).WithSummary("Update a webhook").Accepts<RegisterWebhookRequest>("application/json");
+        hooks.MapPut("/webhook/{id}", Update).WithSummary("Update a webhook").Accepts<UpdateWebhookRequest>("application/json");
         hooks.MapDelete("/webhook/{id}", Delete).WithSummary("Delete a webhook");
         hooks.MapPut("/webhooks/group/edit", EditGroup).WithSummary("Bulk update webhook group membership").Accepts<UpdateWebhooksGroupRequest>("application/json");
     }
