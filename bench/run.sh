@@ -6,7 +6,9 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks)
+#   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
+#   RECORD=0 bench/run.sh           # print the table only (a smoke run), do not add it to docs/benchmarks.md
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +20,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 PORT=${PORT:-18080}
 BASE_PORT=${BASE_PORT:-18090}
 WORK=$(mktemp -d /tmp/patchbay-bench.XXXXXX)
@@ -143,6 +145,7 @@ bench_patchbay() { # database
   fi
   if [[ " $SCENARIOS " == *" workflows "* ]]; then bench_workflows "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" webhooks "* ]]; then bench_webhooks "$db" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
@@ -202,6 +205,51 @@ bench_configs() { # database key account
   run_wrk "$db: PUT config field value" "$base/api/v2/public/config/field/$field" "${h[@]}" -H "slug: stripe" -s "$put"
 }
 
+# Webhooks: signed deliveries per second to a local receiver (the baseline process's /hook), end to end. Each
+# synchronous execution of start → response returns the client's send time `t` (ms); its "Workflow Completed" event
+# goes through the outbox, the fan-out and a signed delivery (both signatures) whose custom body carries `t` back, so
+# the receiver measures state change → arrival. Deliveries/s are counted at the receiver, first to last arrival.
+bench_webhooks() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT" hook="http://127.0.0.1:$BASE_PORT/hook"
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  local draft; draft=$(curl -sf -X POST "$base/api/v2/public/workflow" "${h[@]}" -d '{"name":"Webhook bench"}' | sed -E 's/.*"workflow":\{"_id":"([^"]+)".*/\1/')
+  curl -sf -X PUT "$base/api/v2/public/workflow/$draft" "${h[@]}" -d '{"nodes":[{"id":"start","type":"start"},
+    {"id":"out","type":"response","data":{"body":"{{payload.t}}"}}],"edges":[{"source":"start","target":"out"}]}' >/dev/null
+  local version; version=$(curl -sf -X PUT "$base/api/v2/public/workflow/$draft/publish" "${h[@]}" -d '{"published":true}' | sed -E 's/^\{"_id":"([^"]+)".*/\1/')
+  # FANOUT subscriptions listen to the event (each state change is FANOUT deliveries), so the figure measures the
+  # delivery path rather than how fast executions can change state.
+  for _ in $(seq 1 "${FANOUT:-4}"); do
+    curl -sf -X POST "$base/api/v2/public/webhook" -H "x-api-key: $key" -H 'content-type: application/json' \
+      -d "{\"webhook_url\":\"$hook\",\"webhook_events\":[\"Workflow Completed\"],\"webhook_type\":\"custom\",\"webhook_body\":{\"t\":\"{{workflow_response}}\"},\"workflow_ids\":[\"$draft\"]}" >/dev/null
+  done
+  local script="$WORK/hook-$RANDOM.lua"
+  cat > "$script" <<'LUA'
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_usec; } timeval; int gettimeofday(timeval *tv, void *tz); ]]
+local tv = ffi.new("timeval")
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  ffi.C.gettimeofday(tv, nil)
+  return wrk.format(nil, nil, nil, string.format('{"t":%d}', tonumber(tv.tv_sec) * 1000 + math.floor(tonumber(tv.tv_usec) / 1000)))
+end
+LUA
+  local exec="$base/api/v2/public/workflow/$version/execute"
+  drain() { local last=-1 now; while true; do now=$(curl -sf "$hook/stats" | sed -E 's/.*"count":([0-9]+).*/\1/'); [ "$now" = "$last" ] && break; last=$now; sleep 2; done; }
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${h[@]}" -H "slug: custom" -H "sync_execution: true" -s "$script" "$exec" >/dev/null 2>&1 || true
+  drain
+  curl -sf -X DELETE "$hook" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${h[@]}" -H "slug: custom" -H "sync_execution: true" -s "$script" "$exec" >/dev/null
+  drain
+  local stats; stats=$(curl -sf "$hook/stats")
+  local rate p50 p99 unsigned count
+  rate=$(sed -E 's/.*"per_second":([0-9.]+).*/\1/' <<<"$stats"); count=$(sed -E 's/.*"count":([0-9]+).*/\1/' <<<"$stats")
+  p50=$(sed -E 's/.*"p50_ms":([0-9]+).*/\1/' <<<"$stats")ms; p99=$(sed -E 's/.*"p99_ms":([0-9]+).*/\1/' <<<"$stats")ms
+  unsigned=$(sed -E 's/.*"unsigned":([0-9]+).*/\1/' <<<"$stats")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$db: signed webhook deliveries/s, ${FANOUT:-4} per event (state change → arrival)" "$rate" "$p50" "$p99" "$unsigned" >> "$RESULTS"
+  printf '  %-48s %10.0f deliveries/s  p50 %-9s p99 %-9s (%s deliveries, %s unsigned)\n' "$db: signed webhook deliveries/s" "$rate" "$p50" "$p99" "$count" "$unsigned"
+}
+
 for db in $DATABASES; do bench_patchbay "$db"; done
 
 # The table, with each figure's ratio to the baseline measured above.
@@ -218,6 +266,7 @@ echo
 echo "$TABLE"
 
 REPORT=docs/benchmarks.md
+if [ "${RECORD:-1}" = 0 ]; then echo "(RECORD=0: not recorded)"; exit 0; fi
 {
   echo "## $LABEL, $(date -u +%Y-%m-%d)"
   echo

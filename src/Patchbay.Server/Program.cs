@@ -21,6 +21,7 @@ using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
 using Patchbay.Vault;
+using Patchbay.Webhooks;
 using Patchbay.Workers;
 
 if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
@@ -52,6 +53,7 @@ builder.Services
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddEnvironmentVariables()                 // EnvironmentVariables/: definitions, scoped values, {{env.NAME}}
+    .AddWebhooks()                             // Webhooks/: subscriptions, signed deliveries from the outbox, log, replay
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -75,6 +77,7 @@ app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 app.MapEnvironmentVariables();                  // EnvironmentVariables/: EN1–EN6, definitions under /api/patchbay/v1
+app.MapWebhooks();                              // Webhooks/: WH1–WH9, delivery log, replay, secrets
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

@@ -19,8 +19,8 @@ public sealed class ApiKeyStore(Db db)
 
     public Task InsertAsync(DbTx tx, ApiKeyRow row, CancellationToken ct) =>
         tx.ExecuteAsync("""
-            insert into api_keys (id, org_id, environment, key_hash, key_hint, source, created_at)
-            values (@Id, @OrgId, @Environment, @KeyHash, @KeyHint, @Source, @CreatedAt)
+            insert into api_keys (id, org_id, environment, key_hash, key_hint, source, sealed_key, created_at)
+            values (@Id, @OrgId, @Environment, @KeyHash, @KeyHint, @Source, @SealedKey, @CreatedAt)
             """, row, ct);
 
     // Revokes the environment's active key and tells every node to forget it. Returns the revoked key's hash.
@@ -34,6 +34,19 @@ public sealed class ApiKeyStore(Db db)
             """, new { orgId, environment, now }, ct);
         if (hash is not null) await tx.Dialect.NotifyAsync(tx, AuthSync.Channel, AuthSync.KeyRevoked(hash), ct);
         return hash;
+    }
+
+    public static string SealContext(string keyId) => Vault.Vault.Context("api_keys", keyId);
+
+    // The environment's active key as sealed (null when there is none, or it was made before keys were kept sealed).
+    public Task<IReadOnlyList<(string Id, string OrgId, string Environment, string? SealedKey)>> SealedActiveAsync(
+        IReadOnlyCollection<(string OrgId, string Environment)> environments, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(environments);
+        var orgIds = environments.Select(e => e.OrgId).Distinct().ToArray();
+        return db.QueryAsync<(string, string, string, string?)>(
+            $"select id, org_id, environment, sealed_key from api_keys where revoked_at is null and {db.Dialect.InList("org_id", "orgIds")}",
+            new { orgIds }, ct);
     }
 
     public Task<IReadOnlyList<string>> RevokedSinceAsync(DateTimeOffset since, CancellationToken ct) =>

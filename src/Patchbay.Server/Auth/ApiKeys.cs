@@ -14,6 +14,10 @@ public sealed record ApiKeyRow
     public required string KeyHash { get; init; }
     public required string KeyHint { get; init; }
     public required string Source { get; init; }
+
+    // The key itself, sealed by the vault (bound to the row id): outbound webhooks sign with it (x-cobalt-signature).
+    // Null for keys made before Patchbay kept it.
+    public string? SealedKey { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 }

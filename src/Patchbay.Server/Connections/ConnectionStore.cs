@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Patchbay.Apps;
 using Patchbay.Data;
+using Patchbay.Workers;
 
 namespace Patchbay.Connections;
 
 // Connections of linked accounts to catalog apps: one per (integration, auth type). Credentials are one JSON object
 // sealed by the vault and bound to (integration, auth type), so an upsert may keep either row id safely.
-public sealed class ConnectionStore(Db db, Vault.Vault vault)
+public sealed partial class ConnectionStore(Db db, Vault.Vault vault, Outbox outbox)
 {
     const string Columns = """
         id, integration_id, auth_type, status, identifier, sealed_credentials, connected_at, updated_at,
@@ -46,6 +47,7 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
                 nextCheckAt = schedule.NextCheckAt, tokenExpiresAt = schedule.TokenExpiresAt, refreshAt = schedule.RefreshAt,
             }, ct);
             await SummarizeAsync(tx, "id = @integrationId", new { integrationId }, ct);
+            await PublishAsync(outbox, tx, ConnectionTopics.Created, accountRowId, app.Slug, authType, now, ct);
         }, ct);
 
     // Recomputes the summary linked-account reads show for the matching integrations (identifier of the newest
@@ -112,7 +114,9 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
         {
             var changed = await tx.ExecuteAsync(
                 $"update connections set {set}, lease_owner = null, lease_until = null where id = @id and lease_owner = @owner", new { id, owner, now, next }, ct);
-            if (changed > 0) await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
+            if (changed == 0) return;
+            await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
+            if (outcome == RecheckOutcome.Rejected) await PublishExpiredAsync(outbox, tx, id, now, ct);
         }, ct);
     }
 
@@ -143,6 +147,9 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
     public Task ExpireAsync(string id, DateTimeOffset now, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {
+            await tx.Dialect.LockRowAsync(tx, "connections", id, ct);
+            var wasActive = await tx.ExecuteScalarAsync<string>("select status from connections where id = @id", new { id }, ct) == ConnectionStatus.Active;
+            if (wasActive) await PublishExpiredAsync(outbox, tx, id, now, ct);
             await tx.ExecuteAsync("""
                 update connections set status = 'expired', refresh_at = null, next_check_at = null,
                     refresh_lease_owner = null, refresh_lease_until = null, updated_at = @now
@@ -189,9 +196,11 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
 
     // Removes the account's connection of one auth type, or all of them; an integration left without connections
     // goes too (the default custom app's integration has none and is removed only when no auth type is named).
-    public static async Task<int> DeleteAsync(DbTx tx, string orgId, string accountRowId, string slug, string? authType, CancellationToken ct)
+    public static async Task<int> DeleteAsync(DbTx tx, Outbox outbox, string orgId, string accountRowId, string slug, string? authType,
+        DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(outbox);
         const string Matching = """
             select id from integrations
             where linked_account_id = @accountRowId
@@ -199,11 +208,16 @@ public sealed class ConnectionStore(Db db, Vault.Vault vault)
             """;
         var args = new { orgId, accountRowId, slug, authType };
         if (authType is null)
+        {
+            var slugs = await tx.QueryAsync<string>($"select app_key from integrations where id in ({Matching})", args, ct);
+            foreach (var removedSlug in slugs) await PublishAsync(outbox, tx, ConnectionTopics.Deleted, accountRowId, removedSlug, null, now, ct);
             return await tx.ExecuteAsync($"delete from integrations where id in ({Matching})", args, ct);
+        }
 
         var removed = await tx.ExecuteAsync($"delete from connections where auth_type = @authType and integration_id in ({Matching})", args, ct);
         if (removed > 0)
         {
+            await PublishAsync(outbox, tx, ConnectionTopics.Deleted, accountRowId, slug, authType, now, ct);
             await tx.ExecuteAsync($"""
                 delete from integrations where id in ({Matching})
                 and not exists (select 1 from connections c where c.integration_id = integrations.id)

@@ -108,7 +108,8 @@ public sealed partial class ExecutionStore
             if (results[i] is not { } status || !ExecutionStatus.IsFinal(status)) continue;
             var e = await tx.QueryFirstOrDefaultAsync<ExecutionRow>($"select {Columns} from executions where id = @Id", new { batch[i].Id }, CancellationToken.None);
             if (e is null) continue;
-            var finished = new ExecutionFinished(e.Id, e.WorkflowDraftId, e.WorkflowName, e.AccountId, e.ConfigId, e.Status, e.Error, e.CompletedAt);
+            var finished = new ExecutionFinished(e.Id, e.WorkflowDraftId, e.WorkflowName, e.AccountId, e.ConfigId, e.Status, e.Error, e.CompletedAt,
+                e.Slug, e.ReturnValue);
             await outbox.EnqueueAsync(tx, Workers.OutboxMessage.Of(ExecutionTopics.Finished, e.OrgId, e.Environment, finished), batch[i].Now, CancellationToken.None);
         }
     }

@@ -18,4 +18,6 @@ public sealed record ExecutionFinished(
     [property: JsonPropertyName("config_id")] string ConfigId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("completed_at")] DateTimeOffset? CompletedAt);
+    [property: JsonPropertyName("completed_at")] DateTimeOffset? CompletedAt,
+    [property: JsonPropertyName("slug")] string Slug,
+    [property: JsonPropertyName("return_value")] string? ReturnValue);

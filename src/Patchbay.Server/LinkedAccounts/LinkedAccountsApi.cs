@@ -150,7 +150,8 @@ public static class LinkedAccountsApi
     }
 
     static async Task<Results<Ok<DeleteLinkedAccountResponse>, ApiError>> Delete(
-        string linked_account_id, Caller caller, Db db, SessionStore sessions, SessionTokens tokens, TimeProvider time, CancellationToken ct)
+        string linked_account_id, Caller caller, Db db, SessionStore sessions, SessionTokens tokens, Workers.Outbox outbox, TimeProvider time,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var revoked = await db.InTransactionAsync(async tx =>
@@ -159,6 +160,7 @@ public static class LinkedAccountsApi
             if (account is null) return null;
             // Sessions are revoked in the same transaction: no token outlives its account, on any node.
             var sessionIds = await sessions.RevokeForAccountAsync(tx, caller.OrgId, caller.Environment, linked_account_id, now, ct);
+            await ConnectionStore.PublishAccountDeletedAsync(tx, outbox, account.Id, now, ct);
             await LinkedAccountStore.DeleteAsync(tx, account.Id, ct);
             return sessionIds;
         }, ct);
@@ -169,14 +171,15 @@ public static class LinkedAccountsApi
 
     // Removes the app's connection of `auth_type`, or all of its connections; idempotent (LA6).
     static async Task<Results<Ok<LinkedAccountResponse>, ApiError>> DeleteIntegration(
-        string slug, HttpRequest request, Caller caller, Db db, CancellationToken ct)
+        string slug, HttpRequest request, Caller caller, Db db, Workers.Outbox outbox, TimeProvider time, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
         var authType = request.Query["auth_type"].ToString() is { Length: > 0 } t ? t : null;
         var result = await db.InTransactionAsync(async tx =>
         {
             var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);
             if (account is null) return ((LinkedAccountRow?)null, (IReadOnlyList<IntegrationRow>)[]);
-            await ConnectionStore.DeleteAsync(tx, caller.OrgId, account.Id, slug, authType, ct);
+            await ConnectionStore.DeleteAsync(tx, outbox, caller.OrgId, account.Id, slug, authType, now, ct);
             return (account, await LinkedAccountStore.IntegrationsAsync(tx, [account.Id], ct));
         }, ct);
         if (result.Item1 is not { } found) return caller.LinkedAccountNotFound(caller.AccountId);

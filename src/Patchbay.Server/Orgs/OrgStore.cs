@@ -4,7 +4,7 @@ using Patchbay.Http;
 
 namespace Patchbay.Orgs;
 
-public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKeyCache keyCache)
+public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKeyCache keyCache, Vault.Vault vault)
 {
     const string OrgColumns = "id, name, created_at, updated_at";
     const string AppColumns = "id, org_id, slug, name, description, icon, is_default, auth_fields, created_at, updated_at";
@@ -40,16 +40,22 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
         return new CreatedOrg(org, app, generated);
     }
 
-    public ApiKeyRow NewKeyRow(string orgId, string environment, string apiKey, string source, DateTimeOffset now) => new()
+    // The key is stored as its hash (for authentication) and sealed by the vault (outbound webhooks sign with it).
+    public ApiKeyRow NewKeyRow(string orgId, string environment, string apiKey, string source, DateTimeOffset now)
     {
-        Id = Ids.New(now),
-        OrgId = orgId,
-        Environment = environment,
-        KeyHash = hasher.Hash(apiKey),
-        KeyHint = ApiKeyHasher.Hint(apiKey),
-        Source = source,
-        CreatedAt = now,
-    };
+        var id = Ids.New(now);
+        return new()
+        {
+            Id = id,
+            OrgId = orgId,
+            Environment = environment,
+            KeyHash = hasher.Hash(apiKey),
+            KeyHint = ApiKeyHasher.Hint(apiKey),
+            Source = source,
+            SealedKey = vault.Seal(apiKey, ApiKeyStore.SealContext(id)),
+            CreatedAt = now,
+        };
+    }
 
     // Replaces an environment's API key. The old key stops working at once on this node and, through AuthSync,
     // on every other node.

@@ -4,7 +4,7 @@ namespace Patchbay.Vault;
 
 // Every column that holds vault ciphertext, with the columns that identify its row. The associated data of a value
 // is "<table>/<key values…>", so `vault reencrypt` can re-seal every value without knowing the feature behind it.
-// A feature that seals a new column adds it here.
+// A feature that seals a new column adds it here. A column may be nullable (null: nothing sealed).
 public static class SealedColumns
 {
     public sealed record Column(string Table, string ValueColumn, string[] KeyColumns);
@@ -17,6 +17,9 @@ public static class SealedColumns
         new("oauth_clients", "sealed_client_secret", ["org_id", "environment", "slug"]),
         new("oauth_states", "sealed_context", ["id"]),
         new("env_values", "sealed_value", ["id"]),
+        new("api_keys", "sealed_key", ["id"]),
+        new("webhooks", "sealed_secret", ["id"]),
+        new("webhooks", "sealed_previous_secret", ["id"]),
     ];
 }
 

@@ -18,14 +18,24 @@ public sealed record OutboxMessage
         new() { Topic = topic, OrgId = orgId, Environment = environment, Payload = JsonSerializer.Serialize(payload, Http.ApiJson.Options) };
 }
 
-// A feature that acts on the messages of one topic (e.g. outbound webhooks on "execution.finished"). Delivery is at
-// least once: a handler that fails is called again later, and a node that dies mid-delivery leaves the message to
-// another node; handlers make their effect idempotent by the message's Id.
+// A feature that acts on the messages of one topic (e.g. outbound webhooks on "execution.finished"). A topic may have
+// several handlers (webhooks, the audit log…); each is called for every message. Delivery is at least once: when one
+// handler fails, every handler of that message is called again later, and a node that dies mid-delivery leaves the
+// message to another node; handlers make their effect idempotent by the message's Id.
 public interface IOutboxHandler
 {
     string Topic { get; }
 
     Task HandleAsync(OutboxMessage message, CancellationToken ct);
+
+    // Several messages of the topic at once, so a handler can write them in one transaction (one commit for many
+    // rather than one each); by default one by one. If it fails, the worker falls back to one message at a time, so
+    // a message that always fails holds back only itself.
+    async Task HandleBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var message in messages) await HandleAsync(message, ct);
+    }
 }
 
 // The other half of the durable-work building block (LeasedWork is the first): effects written in the same
@@ -34,11 +44,12 @@ public interface IOutboxHandler
 // listens to.
 public sealed class Outbox(IEnumerable<IOutboxHandler> handlers)
 {
-    readonly Dictionary<string, IOutboxHandler> byTopic = handlers.ToDictionary(h => h.Topic, StringComparer.Ordinal);
+    readonly Dictionary<string, IOutboxHandler[]> byTopic = handlers.GroupBy(h => h.Topic, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
     public bool Publishes(string topic) => byTopic.ContainsKey(topic);
 
-    internal IOutboxHandler? HandlerFor(string topic) => byTopic.GetValueOrDefault(topic);
+    internal IReadOnlyList<IOutboxHandler> HandlersFor(string topic) => byTopic.GetValueOrDefault(topic) ?? [];
 
     // Writes the message in `tx` when its topic has a handler; true when written.
     public async Task<bool> EnqueueAsync(DbTx tx, OutboxMessage message, DateTimeOffset now, CancellationToken ct)
@@ -65,8 +76,15 @@ public static class OutboxStore
             """, new { m.Id, m.Topic, m.OrgId, m.Environment, m.Payload, now }, ct);
     }
 
-    public static Task<int> DeleteAsync(Db db, string id, string owner, CancellationToken ct) =>
-        db.ExecuteAsync("delete from outbox where id = @id and lease_owner = @owner", new { id, owner }, ct);
+    // Deletes handled messages (one statement for a batch).
+    public static Task<int> DeleteAsync(Db db, IReadOnlyCollection<string> ids, string owner, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(ids);
+        return ids.Count == 0
+            ? Task.FromResult(0)
+            : db.ExecuteAsync($"delete from outbox where {db.Dialect.InList("id", "ids")} and lease_owner = @owner", new { ids = ids.ToArray(), owner }, ct);
+    }
 
     public static Task<int> RetryLaterAsync(Db db, string id, string owner, DateTimeOffset at, string error, CancellationToken ct) =>
         db.ExecuteAsync("""
@@ -75,36 +93,57 @@ public static class OutboxStore
             """, new { id, owner, at, error }, ct);
 }
 
-// Delivers due outbox messages to their handlers: claimed with a lease (any node may deliver; a dead node's claims
+// Delivers due outbox messages to every handler of their topic: claimed with a lease (any node may deliver; a dead node's claims
 // come back), deleted once handled, retried with exponential backoff (30 s doubling, at most 1 h) when the handler
 // fails. A message whose topic lost its handler (a feature turned off) is dropped.
 public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, ILogger<OutboxWorker> logger)
     : PollingWorker(time, options, startup, logger)
 {
-    const int Batch = 50;
-    static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    const int Batch = 200;
+    readonly WorkerOptions settings = options.Value;
+
+    TimeSpan Lease => settings.OutboxLease;
     readonly string owner = LeasedWork.NewOwner();
 
-    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+    protected override TimeSpan Interval => settings.OutboxPollInterval;
 
     public override async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         var due = await OutboxStore.Due.ClaimAsync<OutboxMessage>(db, owner, Time.GetUtcNow(), Lease, Batch, ct,
             returning: "id, topic, org_id, environment, payload, attempts");
-        foreach (var message in due)
+        var handled = new List<string>(due.Count);
+        foreach (var topic in due.GroupBy(m => m.Topic, StringComparer.Ordinal))
         {
-            try
+            var messages = topic.ToList();
+            if (messages.Count > 1)
             {
-                if (outbox.HandlerFor(message.Topic) is { } handler) await handler.HandleAsync(message, ct);
-                await OutboxStore.DeleteAsync(db, message.Id, owner, ct);
+                try
+                {
+                    foreach (var handler in outbox.HandlersFor(topic.Key)) await handler.HandleBatchAsync(messages, ct);
+                    handled.AddRange(messages.Select(m => m.Id));
+                    continue;
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // One at a time below: the failing message is retried alone.
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            foreach (var message in messages)
             {
-                var delay = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Min(message.Attempts, 10))));
-                LogRetry(logger, message.Topic, message.Id, e.GetType().Name, delay);
-                await OutboxStore.RetryLaterAsync(db, message.Id, owner, Time.GetUtcNow() + delay, e.Message, ct);
+                try
+                {
+                    foreach (var handler in outbox.HandlersFor(message.Topic)) await handler.HandleAsync(message, ct);
+                    handled.Add(message.Id);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    var delay = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Min(message.Attempts, 10))));
+                    LogRetry(logger, message.Topic, message.Id, e.GetType().Name, delay);
+                    await OutboxStore.RetryLaterAsync(db, message.Id, owner, Time.GetUtcNow() + delay, e.Message, ct);
+                }
             }
         }
+        await OutboxStore.DeleteAsync(db, handled, owner, ct);
         return due.Count == Batch;
     }
 

@@ -9,6 +9,15 @@ public sealed class WorkerOptions
 
     // Tests turn workers off and drive RunOnceAsync themselves.
     public bool Enabled { get; set; } = true;
+
+    /// <summary>How long the outbox worker holds a claimed message: a node that dies mid-handling leaves it to
+    /// another node after this long.</summary>
+    [Configuration.Duration("00:00:01", "01:00:00")]
+    public TimeSpan OutboxLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the outbox worker looks for new messages (how soon after a change its effects start).</summary>
+    [Configuration.Duration("00:00:00.010", "00:01:00")]
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }
 
 // Runs RunOnceAsync on a fixed cadence, once start-up has finished. A tick that filled its batch runs again at once.

@@ -1,0 +1,35 @@
+using Patchbay.Configuration;
+using Patchbay.Connections;
+using Patchbay.Data;
+using Patchbay.Executions;
+using Patchbay.Workers;
+
+namespace Patchbay.Webhooks;
+
+// Outbound webhooks: Refold's subscriptions (WH1–WH9), the fan-out of connection and execution events from the
+// outbox, signed deliveries with retries, the attempt log and replay (Patchbay routes), retention.
+public static class WebhooksFeature
+{
+    static readonly string[] Topics = [ConnectionTopics.Created, ConnectionTopics.Deleted, ConnectionTopics.Expired, ExecutionTopics.Finished];
+
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddSettings<WebhookOptions>(WebhookOptions.Section);
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookSender>();
+        foreach (var topic in Topics)
+            services.AddSingleton<IOutboxHandler>(sp => new WebhookFanout(topic, sp.GetRequiredService<Db>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<WebhookDeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDeliveryWorker>());
+        services.AddSingleton<WebhookRetentionWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookRetentionWorker>());
+        return services;
+    }
+
+    public static void MapWebhooks(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapWebhookSubscriptions();
+        app.MapWebhookDelivery();
+    }
+}
