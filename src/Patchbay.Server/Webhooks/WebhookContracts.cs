@@ -34,35 +34,35 @@ public sealed record LegacyWebhookResponse(
 public sealed record RegisterWebhookRequest(
     [property: JsonPropertyName("webhook_url")] string WebhookUrl,
     [property: JsonPropertyName("webhook_events")] IReadOnlyList<string> WebhookEvents,
-    [property: JsonPropertyName("webhook_headers")] IReadOnlyDictionary<string, string>? WebhookHeaders,
-    [property: JsonPropertyName("webhook_body")] JsonNode? WebhookBody,
-    [property: JsonPropertyName("webhook_description")] string? WebhookDescription,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("method")] string? Method,
-    [property: JsonPropertyName("slug")] string? Slug,
-    [property: JsonPropertyName("workflow_ids")] IReadOnlyList<string>? WorkflowIds,
-    [property: JsonPropertyName("webhook_type")] string? WebhookType,
-    [property: JsonPropertyName("is_enabled")] bool? IsEnabled,
-    [property: JsonPropertyName("group")] string? Group);
+    [property: JsonPropertyName("webhook_headers")] IReadOnlyDictionary<string, string>? WebhookHeaders = null,
+    [property: JsonPropertyName("webhook_body")] JsonNode? WebhookBody = null,
+    [property: JsonPropertyName("webhook_description")] string? WebhookDescription = null,
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("method")] string? Method = null,
+    [property: JsonPropertyName("slug")] string? Slug = null,
+    [property: JsonPropertyName("workflow_ids")] IReadOnlyList<string>? WorkflowIds = null,
+    [property: JsonPropertyName("webhook_type")] string? WebhookType = null,
+    [property: JsonPropertyName("is_enabled")] bool? IsEnabled = null,
+    [property: JsonPropertyName("group")] string? Group = null);
 
 // WH4: any subset of the fields of WH2.
 public sealed record UpdateWebhookRequest(
-    [property: JsonPropertyName("webhook_url")] string? WebhookUrl,
-    [property: JsonPropertyName("webhook_events")] IReadOnlyList<string>? WebhookEvents,
-    [property: JsonPropertyName("webhook_headers")] IReadOnlyDictionary<string, string>? WebhookHeaders,
-    [property: JsonPropertyName("webhook_body")] JsonNode? WebhookBody,
-    [property: JsonPropertyName("webhook_description")] string? WebhookDescription,
-    [property: JsonPropertyName("description")] string? Description,
-    [property: JsonPropertyName("method")] string? Method,
-    [property: JsonPropertyName("slug")] string? Slug,
-    [property: JsonPropertyName("workflow_ids")] IReadOnlyList<string>? WorkflowIds,
-    [property: JsonPropertyName("webhook_type")] string? WebhookType,
-    [property: JsonPropertyName("is_enabled")] bool? IsEnabled,
-    [property: JsonPropertyName("group")] string? Group);
+    [property: JsonPropertyName("webhook_url")] string? WebhookUrl = null,
+    [property: JsonPropertyName("webhook_events")] IReadOnlyList<string>? WebhookEvents = null,
+    [property: JsonPropertyName("webhook_headers")] IReadOnlyDictionary<string, string>? WebhookHeaders = null,
+    [property: JsonPropertyName("webhook_body")] JsonNode? WebhookBody = null,
+    [property: JsonPropertyName("webhook_description")] string? WebhookDescription = null,
+    [property: JsonPropertyName("description")] string? Description = null,
+    [property: JsonPropertyName("method")] string? Method = null,
+    [property: JsonPropertyName("slug")] string? Slug = null,
+    [property: JsonPropertyName("workflow_ids")] IReadOnlyList<string>? WorkflowIds = null,
+    [property: JsonPropertyName("webhook_type")] string? WebhookType = null,
+    [property: JsonPropertyName("is_enabled")] bool? IsEnabled = null,
+    [property: JsonPropertyName("group")] string? Group = null);
 
 public sealed record UpdateWebhooksGroupRequest(
     [property: JsonPropertyName("webhookIds")] IReadOnlyList<string> WebhookIds,
-    [property: JsonPropertyName("group")] string? Group);
+    [property: JsonPropertyName("group")] string? Group = null);
 
 public sealed record SubscribeRequest([property: JsonPropertyName("webhook_events")] IReadOnlyList<string> WebhookEvents);
 
@@ -75,7 +75,7 @@ public sealed record WebhookSecretResponse(
     [property: JsonPropertyName("previous_secret"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PreviousSecret,
     [property: JsonPropertyName("previous_secret_expires_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? PreviousSecretExpiresAt);
 
-public sealed record RotateSecretRequest([property: JsonPropertyName("overlap_seconds")] int? OverlapSeconds);
+public sealed record RotateSecretRequest([property: JsonPropertyName("overlap_seconds")] int? OverlapSeconds = null);
 
 public sealed record WebhookDeliveryResponse(
     [property: JsonPropertyName("webhook_id")] string WebhookId,
@@ -111,16 +111,16 @@ public sealed record WebhookAttemptResponse(
 
 public sealed record RecoverRequest(
     [property: JsonPropertyName("since")] DateTimeOffset Since,
-    [property: JsonPropertyName("until")] DateTimeOffset? Until);
+    [property: JsonPropertyName("until")] DateTimeOffset? Until = null);
 
 public sealed record RecoverResponse(
     [property: JsonPropertyName("recovered")] int Recovered,
     [property: JsonPropertyName("has_more")] bool HasMore);
 
 public sealed record WebhookSettingsRequest(
-    [property: JsonPropertyName("retry_schedule")] JsonNode? RetrySchedule,
-    [property: JsonPropertyName("disable_after_seconds")] long? DisableAfterSeconds,
-    [property: JsonPropertyName("retention_seconds")] long? RetentionSeconds);
+    [property: JsonPropertyName("retry_schedule")] JsonNode? RetrySchedule = null,
+    [property: JsonPropertyName("disable_after_seconds")] long? DisableAfterSeconds = null,
+    [property: JsonPropertyName("retention_seconds")] long? RetentionSeconds = null);
 
 public sealed record WebhookSettingsResponse(
     [property: JsonPropertyName("retry_schedule")] IReadOnlyList<double> RetrySchedule,

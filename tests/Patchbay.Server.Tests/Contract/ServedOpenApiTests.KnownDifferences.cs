@@ -102,6 +102,13 @@ public abstract partial class ServedOpenApiTests
             "As above: values are written with the org API key or a session token, not by a dashboard user.",
         ["GET /api/v2/public/env/values/{scope} 200: properties missing: $.docs[].created_by, $.docs[].updated_by"] =
             "As above: no dashboard users.",
+        // Webhooks (§3.7).
+        ["POST /api/v2/public/webhook: does not accept LinkedAccountToken"] =
+            "A subscription belongs to the environment, not to one linked account: a session token (held by an end user's browser) may not register, change or delete the org's webhooks. Refold's API guides list the org key only for these routes (its OpenAPI document adds the session token).",
+        ["PUT /api/v2/public/webhook/{id}: does not accept LinkedAccountToken"] =
+            "As above: webhooks are the org's, managed with the org key only.",
+        ["DELETE /api/v2/public/webhook/{id}: does not accept LinkedAccountToken"] =
+            "As above: webhooks are the org's, managed with the org key only.",
     };
 
     // Refold routes that Refold's published document does not list (its frontend SDK, v1 and legacy paths; contract
@@ -132,5 +139,8 @@ public abstract partial class ServedOpenApiTests
         "POST /api/v2/public/event",                     // EV8
         "POST /api/v1/event/trigger",                    // EV9
         "POST /api/v1/webhook/{appId}",                  // EV10
+        "DELETE /api/v2/public/webhook",                 // WH9: the deprecated single-webhook API (the Node SDK's deleteWebhook)
+        "POST /api/v2/public/webhook/subscribe",         // WH7 (deprecated)
+        "POST /api/v2/public/webhook/unsubscribe",       // WH8 (deprecated)
     };
 }
