@@ -8,6 +8,7 @@ using Patchbay.Egress;
 using Patchbay.Executions;
 using Patchbay.Events;
 using Patchbay.Hosted;
+using Patchbay.HumanTasks;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.OAuth;
@@ -46,6 +47,7 @@ builder.Services
     .AddSandbox()                              // Sandbox/: code nodes run in sandbox processes
     .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
+    .AddHumanTasks()                           // HumanTasks/: human_task nodes' forms, their expiry
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddOperations();                          // health, OpenAPI, graceful shutdown
@@ -67,6 +69,7 @@ app.MapApplications();                          // Applications/: the app list, 
 app.MapHosted();                                // Hosted/: connect-url, the hosted page
 app.MapWorkflows();                             // Workflows/: WF1–WF7, WF10–WF12, the CF8 toggle
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
+app.MapHumanTasks();                            // HumanTasks/: HT1–HT2, the hosted form page
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 var admin = app.MapAdmin();

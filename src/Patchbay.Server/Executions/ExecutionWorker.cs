@@ -173,7 +173,7 @@ public sealed class ExecutionWorker(
             await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
             return;
         }
-        var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
+        var hasWaits = definition.Nodes.Any(n => n.Type is NodeTypes.WaitWebhook or NodeTypes.HumanTask);
         var baseContext = new JsonObject
         {
             ["payload"] = payload,
