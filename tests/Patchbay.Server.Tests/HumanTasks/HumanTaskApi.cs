@@ -13,8 +13,16 @@ public static class HumanTaskApi
 
     // start → approve (human_task: amount prefilled read-only, approved required) → condition on the answer → a
     // response per branch; the task's timeout edge answers "expired" (left out with `timeoutBranch: false`).
-    public static JsonObject ApprovalFlow(int expireSeconds = 3600, bool timeoutBranch = true)
+    public static JsonObject ApprovalFlow(int expireSeconds = 3600, bool timeoutBranch = true, bool askName = false)
     {
+        var properties = new Dictionary<string, object>();
+        if (askName) properties["approver"] = new { type = "string", title = "Your name", description = "Who approves" };
+        properties["amount"] = new { type = "number", title = "Amount", readOnly = true };
+        properties["approved"] = new { type = "boolean", title = "Approve?" };
+        properties["reason"] = new { type = "string", title = "Reason", @enum = new[] { "policy", "goodwill", "error" } };
+        properties["comment"] = new { type = "string", title = "Comment", maxLength = 200 };
+        properties["refund_on"] = new { type = "string", format = "date", title = "Refund on" };
+        properties["tags"] = new { type = "array", title = "Tags", items = new { type = "string" } };
         var nodes = new List<object>
         {
             Node("start", "start"),
@@ -28,16 +36,8 @@ public static class HumanTaskApi
                 form_structure = new
                 {
                     type = "object",
-                    required = new[] { "approved" },
-                    properties = new Dictionary<string, object>
-                    {
-                        ["amount"] = new { type = "number", title = "Amount", readOnly = true },
-                        ["approved"] = new { type = "boolean", title = "Approve?" },
-                        ["reason"] = new { type = "string", title = "Reason", @enum = new[] { "policy", "goodwill", "error" } },
-                        ["comment"] = new { type = "string", title = "Comment", maxLength = 200 },
-                        ["refund_on"] = new { type = "string", format = "date", title = "Refund on" },
-                        ["tags"] = new { type = "array", title = "Tags", items = new { type = "string" } },
-                    },
+                    required = askName ? new[] { "approved", "approver" } : new[] { "approved" },
+                    properties,
                 },
                 ui_structure = new Dictionary<string, object> { ["comment"] = new Dictionary<string, object> { ["ui:widget"] = "textarea" } },
                 data = new { amount = "{{payload.amount}}" },
