@@ -9,6 +9,8 @@ public sealed class StepEffects
     public string? DeleteWait { get; set; }
     public ExecutionRow? Child { get; set; }
     public HumanTasks.HumanTaskRow? HumanTask { get; set; }
+    // The reference the task's public id derives from (see WebhookIds), for the email that carries its link.
+    public string? HumanTaskReference { get; set; }
 }
 
 // One step of an execution, committed as a unit by ExecutionStore.CheckpointAsync while `Owner` holds the lease.

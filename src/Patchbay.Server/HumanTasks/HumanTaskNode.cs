@@ -45,6 +45,7 @@ public sealed class HumanTaskNode(HumanTaskStore store, WebhookIds ids, TimeProv
             UiStructure = form.Ui.ToJsonString(), TaskGroup = form.Group, Data = form.Data.ToJsonString(), ReceiverEmails = form.Receivers.ToJsonString(),
             Status = HumanTaskStatus.Waiting, ExpiresAt = form.ExpiresAt, CreatedAt = now, UpdatedAt = now,
         };
+        effects.HumanTaskReference = newReference;
         return new NodeOutcome.Park(new WaitState(plan.Node.Id, WaitKinds.HumanTask, form.ExpiresAt, newReference));
     }
 

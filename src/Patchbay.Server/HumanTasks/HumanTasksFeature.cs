@@ -1,3 +1,6 @@
+using Patchbay.Configuration;
+using Patchbay.Workers;
+
 namespace Patchbay.HumanTasks;
 
 public static class HumanTasksFeature
@@ -8,6 +11,8 @@ public static class HumanTasksFeature
         services.AddSingleton<HumanTaskNode>();
         services.AddSingleton<HumanTaskExpiryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<HumanTaskExpiryWorker>());
+        services.AddSettings<HumanTaskEmailOptions>(HumanTaskEmailOptions.Section);
+        services.AddSingleton<IOutboxHandler, HumanTaskEmailSender>(); // listens only while SMTP is configured
         return services;
     }
 }

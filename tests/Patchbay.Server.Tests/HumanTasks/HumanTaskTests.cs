@@ -28,6 +28,8 @@ public abstract class HumanTaskTests(PatchbayApp app)
         var (taskId, url) = await WaitingTaskAsync(client, id);
         Assert.Matches("^[0-9a-f]{32}$", taskId); // 128 bits
         Assert.Equal($"/human-tasks/{taskId}", url.AbsolutePath);
+        // Emails are off by default: nothing waits in the outbox for them.
+        Assert.Equal(0, await app.Db.QueryFirstOrDefaultAsync<int>("select count(*) from outbox where topic like 'human_task%'", null, Ct));
 
         // HT1 without any credential: the sanitized task, prefilled from the payload.
         var anonymous = app.CreateClient();
