@@ -16,13 +16,21 @@ public abstract class HumanTaskSecretTests(PatchbayApp app)
     [Fact]
     public async Task TaskId_NeverLogged_NeverStoredInClear()
     {
-        var (key, account) = await OrgAsync(app);
+        var (_, key, productionKey) = await app.CreateOrgAsync("Human Task Secret Org");
+        var account = await app.CreateLinkedAccountAsync(apiKey: key);
         var client = app.ClientFor(key, account);
         var (_, version) = await PublishAsync(client, ApprovalFlow());
         var id = await StartAsync(client, version, new { amount = 9, customer = "Gil" });
         await RunWorkersAsync(app);
         var (taskId, url) = await WaitingTaskAsync(client, id);
         await AssertNotStoredAsync(taskId);
+
+        // The link is on the execution only for those who may read it: not another org, not the production key.
+        var (_, otherKey, _) = await app.CreateOrgAsync("Other Human Task Org");
+        var otherAccount = await app.CreateLinkedAccountAsync(apiKey: otherKey);
+        await ApiAssert.ErrorAsync(await app.ClientFor(otherKey, otherAccount).GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
+        await ApiAssert.ErrorAsync(await app.ClientFor(otherKey).GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
+        await ApiAssert.ErrorAsync(await app.ClientFor(productionKey).GetAsync($"/api/v2/public/execution/{id}", Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
 
         var anonymous = app.CreateClient();
         Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync(url.PathAndQuery, Ct)).StatusCode);
