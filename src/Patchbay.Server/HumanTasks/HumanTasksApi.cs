@@ -78,7 +78,8 @@ public static class HumanTasksApi
     static IResult Asset(string file, HttpContext http)
     {
         var type = Path.GetExtension(file) switch { ".js" => "text/javascript; charset=utf-8", ".css" => "text/css; charset=utf-8", _ => null };
-        if (type is null || !file.StartsWith("human-task", StringComparison.Ordinal) && file != "connect.css" || !HostedApi.Exists(file))
+        // The form's own files and the Connect page's stylesheet it builds on.
+        if (type is null || (!file.StartsWith("human-task", StringComparison.Ordinal) && file != "connect.css") || !HostedApi.Exists(file))
             return ApiError.NotFound(ErrorCodes.RouteNotFound, $"No asset {file}");
         http.Response.Headers.CacheControl = "public, max-age=300";
         http.Response.Headers.XContentTypeOptions = "nosniff";

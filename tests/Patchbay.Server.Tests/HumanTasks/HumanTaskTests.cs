@@ -201,6 +201,24 @@ public abstract class HumanTaskTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task FormPage_IsNeverCachedFramedOrReferred_AndServesOnlyItsOwnAssets()
+    {
+        var anonymous = app.CreateClient();
+        using var page = await anonymous.GetAsync("/human-tasks/" + new string('a', 32), Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the page itself says whether the task exists
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var csp = string.Join(";", page.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("no-store", page.Headers.CacheControl?.ToString());
+        Assert.Equal("no-referrer", Assert.Single(page.Headers.GetValues("Referrer-Policy")));
+        foreach (var file in (string[])["human-task.js", "human-task.css", "connect.css"])
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/human-tasks/assets/{file}", Ct)).StatusCode);
+        foreach (var file in (string[])["connect.js", "connect.html", "human-task.html", "nothing.js"])
+            await ApiAssert.ErrorAsync(await anonymous.GetAsync($"/human-tasks/assets/{file}", Ct), 404, "NOT_FOUND", "ROUTE_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Definition_RejectsABadHumanTaskNode()
     {
         var (key, account) = await OrgAsync(app);
