@@ -10,6 +10,7 @@ using Patchbay.EnvironmentVariables;
 using Patchbay.Executions;
 using Patchbay.Events;
 using Patchbay.Hosted;
+using Patchbay.HumanTasks;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
 using Patchbay.OAuth;
@@ -50,6 +51,7 @@ builder.Services
     .AddWorkflows()                            // Workflows/: definitions and versions, the pure engine
     .AddExecutions()                           // Executions/: durable runs of workflows, node by node
     .AddConfigs()                              // Configs/: installations of apps, their fields and enabled workflows
+    .AddHumanTasks()                           // HumanTasks/: human_task nodes' forms, their expiry
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddEnvironmentVariables()                 // EnvironmentVariables/: definitions, scoped values, {{env.NAME}}
@@ -74,6 +76,7 @@ app.MapHosted();                                // Hosted/: connect-url, the hos
 app.MapWorkflows();                             // Workflows/: WF1–WF7, WF11, WF12
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
 app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD5, WF10, field definitions
+app.MapHumanTasks();                            // HumanTasks/: HT1–HT2, the hosted form page
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 app.MapEnvironmentVariables();                  // EnvironmentVariables/: EN1–EN6, definitions under /api/patchbay/v1

@@ -8,6 +8,9 @@ public sealed class StepEffects
     public (string Id, string NodeId)? CreateWait { get; set; }
     public string? DeleteWait { get; set; }
     public ExecutionRow? Child { get; set; }
+    public HumanTasks.HumanTaskRow? HumanTask { get; set; }
+    // The reference the task's public id derives from (see WebhookIds), for the email that carries its link.
+    public string? HumanTaskReference { get; set; }
 }
 
 // One step of an execution, committed as a unit by ExecutionStore.CheckpointAsync while `Owner` holds the lease.
@@ -30,6 +33,6 @@ public sealed record Checkpoint
     public string? ParentExecutionId { get; init; }
     public StepEffects? Effects { get; init; }
     public required DateTimeOffset Now { get; init; }
-    // False when the workflow has no wait-for-webhook node: a final step then has no waits to delete.
+    // False when the workflow has no wait-for-webhook or human-task node: a final step then has no waits to close.
     public bool MayHaveWaits { get; init; } = true;
 }

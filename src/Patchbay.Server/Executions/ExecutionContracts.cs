@@ -114,7 +114,15 @@ public sealed record CurrentNodeOutput(
     [property: JsonPropertyName("node_id")] string NodeId,
     [property: JsonPropertyName("webhook_url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WebhookUrl,
     [property: JsonPropertyName("child_execution_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ChildExecutionId,
-    [property: JsonPropertyName("until"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Until);
+    [property: JsonPropertyName("until"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Until)
+{
+    // A human_task node: the task's id and its hosted form's URL, for the workflow's owner to route to the person.
+    [JsonPropertyName("human_task_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? HumanTaskId { get; init; }
+
+    [JsonPropertyName("url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Url { get; init; }
+}
 
 // EX7 (2023): the plainer list's documents.
 public sealed record LegacyExecutionResponse(

@@ -95,6 +95,14 @@ public sealed partial class ExecutionStore
             if (!simple.Contains(i)) results[i] = await ApplyAsync(tx, batch[i]);
         }
         await PublishFinishedAsync(tx, batch, results);
+        for (var i = 0; i < batch.Length; i++)
+        {
+            if (results[i] is not null && batch[i].Effects is { HumanTask: { } task, HumanTaskReference: { } reference })
+            {
+                await outbox.EnqueueAsync(tx, Workers.OutboxMessage.Of(HumanTasks.HumanTaskTopics.Created, task.OrgId, task.Environment,
+                    new HumanTasks.HumanTaskCreated(task.Id, reference)), batch[i].Now, CancellationToken.None);
+            }
+        }
         return results;
     }
 

@@ -176,7 +176,7 @@ public sealed class ExecutionWorker(
             await FinishAsync(row, state, ExecutionStatus.Errored, e.Message, null);
             return;
         }
-        var hasWaits = definition.Nodes.Any(n => n.Type == NodeTypes.WaitWebhook);
+        var hasWaits = definition.Nodes.Any(n => n.Type is NodeTypes.WaitWebhook or NodeTypes.HumanTask);
         // {{env.NAME}}: read (encrypted values opened) each time this server takes the execution up, kept in memory
         // only; the redactor keeps the opened values out of everything the execution records.
         var (env, redactor) = (new JsonObject(), Redactor.None);

@@ -88,15 +88,19 @@ public static class ExecutionsApi
             nodes.Add(new NodeRunResponse(r.NodeId, r.NodeName, r.NodeType, r.Status, r.Attempts, r.MaxAttempts, r.ExecutionMs,
                 r.Input is null ? null : JsonNode.Parse(r.Input), r.Output is null ? null : JsonNode.Parse(r.Output), r.StartedAt, r.FinishedAt, r.Error));
         }
-        // The node it is on now: waiting (a delay, a webhook, a child execution) or about to run.
+        // The node it is on now: waiting (a delay, a webhook, a child execution, a human task) or about to run.
         if (!ExecutionStatus.IsFinal(e.Status) && e.CurrentNode is { } current)
         {
             var state = ExecutionState.Deserialize(e.State);
             var waiting = state.Waiting is { } w && w.Node == current ? w : null;
+            var taskId = waiting is { Kind: WaitKinds.HumanTask, Ref: { } taskRef } ? webhookIds.Id(taskRef) : null;
             var output = new CurrentNodeOutput(current,
                 WebhookUrl: waiting is { Kind: WaitKinds.Webhook, Ref: { } waitId } ? $"{urls.Base(request)}/api/v1/workflows/webhooks/{webhookIds.Id(waitId)}" : null,
                 ChildExecutionId: waiting is { Kind: WaitKinds.Child, Ref: { } childId } ? childId : null,
-                Until: waiting?.Until);
+                Until: waiting?.Until)
+            {
+                HumanTaskId = taskId, Url = taskId is null ? null : HumanTasks.HumanTasksApi.PageUrl(urls.Base(request), taskId),
+            };
             nodes.Add(new CurrentNodeResponse(current, waiting is null ? NodeStatus.Ready : NodeStatus.Waiting, state.Failures, output));
         }
         var percentage = e.Status == ExecutionStatus.Completed ? 100 : e.NodesTotal == 0 ? 0 : Math.Min(99, e.NodesDone * 100 / e.NodesTotal);

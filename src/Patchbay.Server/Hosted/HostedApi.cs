@@ -100,9 +100,9 @@ public static class HostedApi
 
     static readonly Assembly Assembly = typeof(HostedApi).Assembly;
 
-    static bool Exists(string file) => Assembly.GetManifestResourceInfo("hosted/" + file) is not null;
+    internal static bool Exists(string file) => Assembly.GetManifestResourceInfo("hosted/" + file) is not null;
 
-    static string Read(string file)
+    internal static string Read(string file)
     {
         using var stream = Assembly.GetManifestResourceStream("hosted/" + file)!; // embedded by the project file
         using var reader = new StreamReader(stream);

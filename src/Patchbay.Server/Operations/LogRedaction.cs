@@ -19,9 +19,9 @@ public static partial class UrlSecrets
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretQuery();
 
-    // Path segments that are credentials: the hosted page's session token (not its assets, not a route template) and a
-    // webhook resume id.
-    [GeneratedRegex(@"(/connect/)(?!assets(?:/|$)|\{)[^/?#\s""'<>]+|(/workflows/webhooks/)(?!\{)[^/?#\s""'<>]+",
+    // Path segments that are credentials: the hosted page's session token (not its assets, not a route template), a
+    // webhook resume id, and a human task's id (its API and its form page).
+    [GeneratedRegex(@"(/connect/)(?!assets(?:/|$)|\{)[^/?#\s""'<>]+|(/workflows/webhooks/)(?!\{)[^/?#\s""'<>]+|(/human-tasks/)(?!assets(?:/|$)|\{)[^/?#\s""'<>]+",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretSegment();
 
@@ -29,8 +29,11 @@ public static partial class UrlSecrets
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Contains('=', StringComparison.Ordinal)) text = SecretQuery().Replace(text, "$1" + Mask);
-        if (text.Contains("/connect/", StringComparison.OrdinalIgnoreCase) || text.Contains("/webhooks/", StringComparison.OrdinalIgnoreCase))
-            text = SecretSegment().Replace(text, m => (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) + Mask);
+        if (text.Contains("/connect/", StringComparison.OrdinalIgnoreCase) || text.Contains("/webhooks/", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("/human-tasks/", StringComparison.OrdinalIgnoreCase))
+        {
+            text = SecretSegment().Replace(text, m => (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value) + Mask);
+        }
         return text;
     }
 

@@ -15,7 +15,7 @@ public sealed class WorkflowDefinition
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
     {
         NodeTypes.Start, NodeTypes.Http, NodeTypes.Code, NodeTypes.Condition, NodeTypes.Switch, NodeTypes.Loop,
-        NodeTypes.Delay, NodeTypes.WaitWebhook, NodeTypes.CallWorkflow, NodeTypes.Response,
+        NodeTypes.Delay, NodeTypes.WaitWebhook, NodeTypes.CallWorkflow, NodeTypes.Response, NodeTypes.HumanTask,
     };
 
     // Upper bounds that keep every computed instant and timer in range (a year; 30 days for a whole execution).
@@ -172,6 +172,14 @@ public sealed class WorkflowDefinition
                 return null;
             case NodeTypes.CallWorkflow:
                 return Need("workflow_id", "the id or alias of the workflow to run");
+            case NodeTypes.HumanTask:
+                if (d["form_structure"] is not JsonObject) return $"Node '{node.Id}' (human_task) needs 'form_structure': a JSON Schema object describing the form";
+                if (d["name"] is null) return $"Node '{node.Id}' (human_task) needs 'name': the form's title";
+                {
+                    var wrong = definition.Outgoing[node.Id].FirstOrDefault(e => e.SourceHandle is not (null or HumanTaskHandles.Submitted or HumanTaskHandles.Timeout));
+                    return wrong is null ? null
+                        : $"Edge '{wrong.Id}' from human_task node '{node.Id}' has sourceHandle '{wrong.SourceHandle}': use none or '{HumanTaskHandles.Submitted}', or '{HumanTaskHandles.Timeout}' for the expiry branch";
+                }
             case NodeTypes.Response:
                 if (d["status"] is JsonNode s && (s.GetValueKind() != JsonValueKind.Number || !s.AsValue().TryGetValue<int>(out var status) || status is < 100 or > 599))
                     return $"Node '{node.Id}' (response): 'status' must be an HTTP status code";
@@ -217,4 +225,12 @@ public static class NodeTypes
     public const string WaitWebhook = "wait_webhook";
     public const string CallWorkflow = "call_workflow";
     public const string Response = "response";
+    public const string HumanTask = "human_task";
+}
+
+// The edges out of a human_task node: taken when the form is submitted (an edge without a handle too), or when it expires.
+public static class HumanTaskHandles
+{
+    public const string Submitted = "submitted";
+    public const string Timeout = "timeout";
 }

@@ -46,9 +46,14 @@ public static class WaitKinds
     public const string Delay = "delay";     // Until
     public const string Webhook = "webhook"; // Ref = the wait's reference (see WebhookIds), Until = its timeout if any
     public const string Child = "child";     // Ref = the child execution's id
+    public const string HumanTask = "human_task"; // Ref = the task's reference (see HumanTaskIds), Until = its expiry
 }
 
-public sealed record StepPlan(WorkflowNode Node, Token Token, JsonObject Settings, JsonObject Context, int Attempt, WaitState? Resuming);
+public sealed record StepPlan(WorkflowNode Node, Token Token, JsonObject Settings, JsonObject Context, int Attempt, WaitState? Resuming)
+{
+    // The sourceHandles of the node's outgoing edges (a human task errors on expiry when none is "timeout").
+    public IReadOnlyList<string?> Handles { get; init; } = [];
+}
 
 public abstract record NodeOutcome
 {
@@ -96,7 +101,10 @@ public static class WorkflowEngine
         var settings = new JsonObject();
         foreach (var (key, value) in node.Data) settings[key] = RawKeys.Contains(key) ? value?.DeepClone() : ValueTemplates.Render(value, context);
         var resuming = state.Waiting is { } w && w.Node == node.Id ? w : null;
-        return new StepPlan(node, token, settings, context, state.Failures + 1, resuming);
+        return new StepPlan(node, token, settings, context, state.Failures + 1, resuming)
+        {
+            Handles = [.. definition.Outgoing[node.Id].Select(e => e.SourceHandle)],
+        };
     }
 
     // The outcome of the node types that need no IO; null for the others.
@@ -212,7 +220,7 @@ public static class WorkflowEngine
         state.Outputs[token.Node] = output?.DeepClone();
         state.Tokens.RemoveAt(0);
         var next = definition.Outgoing[token.Node]
-            .Where(e => handle is null || e.SourceHandle == handle || (e.SourceHandle is null && !Branches(plan.Node.Type)))
+            .Where(e => handle is null || e.SourceHandle == handle || (e.SourceHandle is null && !Branches(plan.Node.Type) && handle != HumanTaskHandles.Timeout))
             .Select(e => new Token(e.Target, [.. token.Frames]))
             .ToList();
         state.Tokens.InsertRange(0, next);
