@@ -11,11 +11,22 @@ public static class WebhookEvents
     public const string WorkflowStopped = "Workflow Stopped";
     public const string WorkflowTimedOut = "Workflow Timed Out";
 
-    public static readonly IReadOnlyList<string> All =
-        [ConnectionCreated, ConnectionDeleted, ConnectionExpired, WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut];
+    // Patchbay's events (Refold has none for configs): a customer installed, changed or removed an app's config, or
+    // turned a workflow on or off in it.
+    public const string ConfigCreated = "Config Created";
+    public const string ConfigUpdated = "Config Updated";
+    public const string ConfigDeleted = "Config Deleted";
+    public const string WorkflowEnabled = "Workflow Enabled";
+    public const string WorkflowDisabled = "Workflow Disabled";
 
-    public static readonly IReadOnlySet<string> Workflow = new HashSet<string>(StringComparer.Ordinal)
-        { WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut };
+    public static readonly IReadOnlyList<string> All =
+        [ConnectionCreated, ConnectionDeleted, ConnectionExpired, WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut,
+         ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled];
+
+    // The events a `slug` subscription may listen to: Refold's workflow events, and Patchbay's config events (a
+    // config belongs to one app).
+    public static readonly IReadOnlySet<string> PerApp = new HashSet<string>(StringComparer.Ordinal)
+        { WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut, ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled };
 
     // The deprecated subscribe API's kebab-case ids (`workflow-errored`) name the same events.
     static readonly Dictionary<string, string> ByName = All

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Patchbay.Configs;
 using Patchbay.Connections;
 using Patchbay.Data;
 using Patchbay.Executions;
@@ -29,6 +30,18 @@ public sealed record WorkflowEventPayload(
     [property: JsonPropertyName("workflow_name")] string WorkflowName,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("environment")] string Environment);
+
+// Patchbay's config events: the connection events' shape, with the config and (for Workflow Enabled / Disabled) the
+// workflow.
+public sealed record ConfigEventPayload(
+    [property: JsonPropertyName("linked_account_id")] string LinkedAccountId,
+    [property: JsonPropertyName("org_id")] string OrgId,
+    [property: JsonPropertyName("environment")] string Environment,
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("slug")] string Slug,
+    [property: JsonPropertyName("config_id")] string ConfigId,
+    [property: JsonPropertyName("workflow_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowId,
+    [property: JsonPropertyName("createdAt")] string CreatedAt);
 
 // Turns one outbox message into a message per matching subscription (its body and headers rendered once, so every
 // attempt and replay sends the same bytes). Idempotent: a message already fanned out to a subscription is not
@@ -119,6 +132,21 @@ public sealed class WebhookFanout(string topic, Db db, TimeProvider time) : IOut
                 var payload = new ConnectionEventPayload(c.LinkedAccountId, m.OrgId, m.Environment, ConnectionEventType, name, c.Slug,
                     c.At.UtcDateTime.ToString("r", CultureInfo.InvariantCulture));
                 return new Event(name, (JsonObject)JsonSerializer.SerializeToNode(payload, ApiJson.Options)!, c.LinkedAccountId, c.Slug, null, null);
+            }
+            case ConfigTopics.Created or ConfigTopics.Updated or ConfigTopics.Deleted or ConfigTopics.WorkflowEnabled or ConfigTopics.WorkflowDisabled:
+            {
+                var c = JsonSerializer.Deserialize<ConfigEvent>(m.Payload, ApiJson.Options)!;
+                var name = m.Topic switch
+                {
+                    ConfigTopics.Created => WebhookEvents.ConfigCreated,
+                    ConfigTopics.Updated => WebhookEvents.ConfigUpdated,
+                    ConfigTopics.Deleted => WebhookEvents.ConfigDeleted,
+                    ConfigTopics.WorkflowEnabled => WebhookEvents.WorkflowEnabled,
+                    _ => WebhookEvents.WorkflowDisabled,
+                };
+                var payload = new ConfigEventPayload(c.LinkedAccountId, m.OrgId, m.Environment, name, c.Slug, c.ConfigId, c.WorkflowId,
+                    c.At.UtcDateTime.ToString("r", CultureInfo.InvariantCulture));
+                return new Event(name, (JsonObject)JsonSerializer.SerializeToNode(payload, ApiJson.Options)!, c.LinkedAccountId, c.Slug, c.WorkflowId, null);
             }
             case ExecutionTopics.Finished:
             {

@@ -36,7 +36,7 @@ public static class WebhooksApi
         var input = WebhookInput.Parse(body.RootElement);
         if (input.Url is null) return ApiError.Validation("'webhook_url' is required");
         if (input.Events is not { Count: > 0 } events) return ApiError.Validation("'webhook_events' must hold at least one event");
-        if (input.Slug is not null && events.Any(e => !WebhookEvents.Workflow.Contains(e))) return WebhookInput.InvalidEvent;
+        if (input.Slug is not null && events.Any(e => !WebhookEvents.PerApp.Contains(e))) return WebhookInput.InvalidEvent;
         JsonNode template;
         switch (input.Type)
         {
@@ -77,7 +77,7 @@ public static class WebhooksApi
             await tx.Dialect.LockRowAsync(tx, "webhooks", id, ct);
             if (await WebhookStore.GetAsync(tx, caller.OrgId, caller.Environment, id, ct) is not { } row) return WebhookErrors.NotFound;
             if (Apply(row, input, now) is not { } updated) return ApiError.Validation("'webhook_body' is required when 'webhook_type' is custom");
-            if (updated.Slug is not null && Events(updated).Any(e => !WebhookEvents.Workflow.Contains(e))) return WebhookInput.InvalidEvent;
+            if (updated.Slug is not null && Events(updated).Any(e => !WebhookEvents.PerApp.Contains(e))) return WebhookInput.InvalidEvent;
             if (Events(updated).Count == 0) return ApiError.Validation("'webhook_events' must hold at least one event");
             await WebhookStore.UpdateAsync(tx, updated, ct);
             return TypedResults.Ok(ToResponse(updated));
@@ -184,7 +184,7 @@ public static class WebhooksApi
             row = await WebhookStore.GetAsync(tx, caller.OrgId, caller.Environment, row.Id, ct) ?? row;
             var edited = edit(Events(row), events!);
             if (edited.Count == 0) return ApiError.Validation("A webhook must keep at least one event");
-            if (row.Slug is not null && edited.Any(e => !WebhookEvents.Workflow.Contains(e))) return WebhookInput.InvalidEvent;
+            if (row.Slug is not null && edited.Any(e => !WebhookEvents.PerApp.Contains(e))) return WebhookInput.InvalidEvent;
             var updated = row with { WebhookEvents = JsonSerializer.Serialize(edited), UpdatedAt = now, Version = row.Version + 1 };
             await WebhookStore.UpdateAsync(tx, updated, ct);
             return TypedResults.Ok(new LegacyWebhookResponse(updated.WebhookUrl, edited));

@@ -1,3 +1,4 @@
+using Patchbay.Configs;
 using Patchbay.Configuration;
 using Patchbay.Connections;
 using Patchbay.Data;
@@ -7,10 +8,14 @@ using Patchbay.Workers;
 namespace Patchbay.Webhooks;
 
 // Outbound webhooks: Refold's subscriptions (WH1–WH9), the fan-out of connection and execution events from the
-// outbox, signed deliveries with retries, the attempt log and replay (Patchbay routes), retention.
+// outbox (and Patchbay's config events), signed deliveries with retries, the attempt log and replay (Patchbay routes), retention.
 public static class WebhooksFeature
 {
-    static readonly string[] Topics = [ConnectionTopics.Created, ConnectionTopics.Deleted, ConnectionTopics.Expired, ExecutionTopics.Finished];
+    static readonly string[] Topics =
+    [
+        ConnectionTopics.Created, ConnectionTopics.Deleted, ConnectionTopics.Expired, ExecutionTopics.Finished,
+        ConfigTopics.Created, ConfigTopics.Updated, ConfigTopics.Deleted, ConfigTopics.WorkflowEnabled, ConfigTopics.WorkflowDisabled,
+    ];
 
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
