@@ -19,6 +19,7 @@ using Patchbay.Sandbox;
 using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
+using Patchbay.Tables;
 using Patchbay.Vault;
 using Patchbay.Workers;
 
@@ -50,6 +51,7 @@ builder.Services
     .AddConfigs()                              // Configs/: installations of apps, their fields and enabled workflows
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
+    .AddTables()                               // Tables/: persistent tables, their records and search
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -72,6 +74,7 @@ app.MapExecutions();                            // Executions/: execute, EX1–E
 app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD5, WF10, field definitions
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
+app.MapTables();                                // Tables/: TB1–TB12
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

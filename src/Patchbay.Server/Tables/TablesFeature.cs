@@ -1,0 +1,21 @@
+using Patchbay.Configuration;
+
+namespace Patchbay.Tables;
+
+public static class TablesFeature
+{
+    public static IServiceCollection AddTables(this IServiceCollection services)
+    {
+        services.AddSettings<TablesOptions>(TablesOptions.Section);
+        services.AddSingleton<TableStore>();
+        services.AddSingleton<TableSearch>();
+        services.AddSingleton<TableWriter>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTables(this IEndpointRouteBuilder app)
+    {
+        TablesApi.Map(app);
+        return app;
+    }
+}
