@@ -52,29 +52,44 @@ public sealed class ConfigModel
         return new ConfigModel(Snapshot with { Values = values }, AppFields, Workflows, LabelGroups);
     }
 
-    // The fields a workflow declares in its definition's settings.data_slots (each {id?, name, field_type, …}).
     static WorkflowFields ParseWorkflow(ConfigWorkflowRow w)
     {
         var settings = JsonNode.Parse(w.Definition)?["settings"] as JsonObject;
         var autoEnable = settings?["autoEnable"] is JsonValue a && a.GetValueKind() == JsonValueKind.True;
-        var fields = new List<FieldDefinition>();
-        string? error = null;
-        if (settings?["data_slots"] is JsonArray slots)
-        {
-            try
-            {
-                for (var i = 0; i < slots.Count; i++)
-                {
-                    var id = FieldDefinitionInput.Scalar(slots[i]?["id"]) ?? FieldDefinitionInput.Scalar(slots[i]?["name"]) ?? $"slot_{i}";
-                    fields.Add(FieldDefinitionInput.Parse(slots[i], $"settings.data_slots[{i}]", id));
-                }
-            }
-            catch (ApiException e)
-            {
-                error = e.Error.Message;
-            }
-        }
+        var (fields, error) = ParseSlots(settings);
         return new WorkflowFields(w.Id, w.Name, w.Description, fields, autoEnable, error);
+    }
+
+    // The fields a workflow declares in its settings.data_slots (each {id?, name, field_type, …}; the name is the id
+    // when there is none), or why they are not valid.
+    public static (IReadOnlyList<FieldDefinition> Fields, string? Error) ParseSlots(JsonObject? settings)
+    {
+        var fields = new List<FieldDefinition>();
+        switch (settings?["data_slots"])
+        {
+            case null:
+                return (fields, null);
+            case JsonArray slots:
+                try
+                {
+                    for (var i = 0; i < slots.Count; i++)
+                    {
+                        var id = FieldDefinitionInput.Scalar(slots[i]?["id"]) ?? FieldDefinitionInput.Scalar(slots[i]?["name"]) ?? $"slot_{i}";
+                        fields.Add(FieldDefinitionInput.Parse(slots[i], $"settings.data_slots[{i}]", Limits.Check(id, $"settings.data_slots[{i}].id", Limits.Identifier)!));
+                    }
+                }
+                catch (ApiException e)
+                {
+                    return ([], e.Error.Message);
+                }
+                if (fields.GroupBy(f => f.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+                    return ([], $"'settings.data_slots' has the id '{dup.Key}' twice");
+                if (fields.FirstOrDefault(f => f.Parent is { } p && (p == f.Id || fields.All(o => o.Id != p))) is { } orphan)
+                    return ([], $"'settings.data_slots': the parent of '{orphan.Id}' is not another of its fields");
+                return (fields, null);
+            default:
+                return ([], "'settings.data_slots' must be an array of fields");
+        }
     }
 
     // A field by id: the app's (scope ""), or, with a workflow, that workflow's own.

@@ -78,6 +78,12 @@ public sealed class ConfigViews(DatasourceRunner datasources)
                 options = listed ?? [];
             }
         }
+        // A value stored before its field's definition changed may no longer fit it: shown, and said.
+        if (!field.IsSecret && model.Stored(scope, field.Id)?.Value is { } text
+            && FieldValues.Check(field, JsonNode.Parse(text), model.LabelsFor(field), out _) is { } misfit)
+        {
+            errors.Add(new FieldError(field.Id, field.Name, new FieldErrorDetail("The stored value no longer fits the field: it " + misfit)));
+        }
         return View(model, scope, field, options, mode);
     }
 

@@ -1,5 +1,6 @@
 using Patchbay.Configuration;
 using Patchbay.Executions;
+using Patchbay.Workflows;
 
 namespace Patchbay.Configs;
 
@@ -13,6 +14,7 @@ public static class ConfigsFeature
         services.AddSingleton<ConfigViews>();
         services.AddSingleton<DatasourceRunner>();
         services.AddSingleton<IWorkflowConfigs, ConfigResolver>();
+        services.AddSingleton<IWorkflowSettingsCheck, DataSlotsCheck>();
         return services;
     }
 

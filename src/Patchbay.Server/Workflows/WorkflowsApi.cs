@@ -80,7 +80,8 @@ public static class WorkflowsApi
 
     // An org key alone creates a public (org-level) workflow; with a linked account (or a session) a private one.
     static async Task<Results<Ok<WorkflowCreated>, ApiError>> Create(
-        HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, TimeProvider time, CancellationToken ct)
+        HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, AppCatalog catalog, IEnumerable<IWorkflowSettingsCheck> checks,
+        TimeProvider time, CancellationToken ct)
     {
         var input = WorkflowInput.Parse(await JsonBody.ReadNodeAsync(http));
         if (string.IsNullOrWhiteSpace(input.Name)) return ApiError.Validation("'name' is required");
@@ -94,7 +95,14 @@ public static class WorkflowsApi
             Id = Ids.New(now), OrgId = caller.OrgId, Environment = caller.Environment, LinkedAccountRowId = accountRowId, Slug = slug,
             Name = input.Name.Trim(), Definition = "{}", CreatedAt = now, UpdatedAt = now,
         });
+        if (SettingsError(row, checks) is { } invalid) return invalid;
         return await workflows.CreateAsync(row, ct) ? TypedResults.Ok(new WorkflowCreated(WorkflowResponse.From(row))) : AliasTaken(row);
+    }
+
+    static ApiError? SettingsError(WorkflowRow row, IEnumerable<IWorkflowSettingsCheck> checks)
+    {
+        if (JsonNode.Parse(row.Definition)?["settings"] is not JsonObject settings) return null;
+        return checks.Select(c => c.Check(settings)).FirstOrDefault(e => e is not null) is { } error ? ApiError.Validation(error) : null;
     }
 
     // Aliases are unique per org and environment: a taken one is the client's mistake, not a server error.
@@ -110,13 +118,15 @@ public static class WorkflowsApi
     }
 
     static async Task<Results<Ok<WorkflowResponse>, ApiError>> Update(
-        string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
+        string workflowId, HttpContext http, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, IEnumerable<IWorkflowSettingsCheck> checks,
+        TimeProvider time, CancellationToken ct)
     {
         var (workflow, error) = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
         if (workflow is null) return error!;
         if (NotWritable(workflow, caller) is { } forbidden) return forbidden;
         if (workflow.IsVersion) return ApiError.BadRequest(ErrorCodes.ServerError, $"Workflow is a version workflow; edit its draft {workflow.DraftId}");
         var updated = WorkflowInput.Parse(await JsonBody.ReadNodeAsync(http)).ApplyTo(workflow) with { UpdatedAt = time.GetUtcNow() };
+        if (SettingsError(updated, checks) is { } invalid) return invalid;
         return await workflows.UpdateDraftAsync(updated, ct) ? TypedResults.Ok(WorkflowResponse.From(updated)) : AliasTaken(updated);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Patchbay.Schedules;
 using Patchbay.Tests.Infrastructure;
 using Xunit;
 using static Patchbay.Tests.Configs.ConfigApi;
@@ -88,6 +89,40 @@ public abstract class ConfigExecutionTests(PatchbayApp app)
             if (run.Str("config_id") == account) Assert.DoesNotContain("tok-A-0f1e", run.GetRawText(), StringComparison.Ordinal);
         }
         Assert.DoesNotContain("tok-A-0f1e", app.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Schedule_RunsAPublicWorkflowOnlyWhileItsConfigEnablesIt_WithThatConfigsValues()
+    {
+        var (key, account) = await OrgAsync(app);
+        var org = app.ClientFor(key);
+        var client = app.ClientFor(key, account);
+        var region = (await DefineAsync(org, "stripe", new { name = "Region", field_type = "text" })).Str("id");
+        var workflow = await PublicWorkflowAsync(org, "stripe", "Nightly", Graph(
+            [Node("start", "start"), Node("out", "response", new { body = "{{config.fields.Region}} via {{config.id}}" })], [Edge("start", "out")]));
+        await ConfigAsync(client, new { slug = "stripe", config_id = "eu", fields = new Dictionary<string, object> { [region] = "eu-west" } });
+        using (var register = new HttpRequestMessage(HttpMethod.Post, "/api/v1/workflow/public/scheduled") { Content = Body(new { trigger_type = "cron", regex = "*/5 * * * *" }) })
+        {
+            register.Headers.Add("slug", "stripe");
+            register.Headers.Add("workflow_id_alias", workflow);
+            register.Headers.Add("config_id", "eu");
+            await ApiAssert.OkAsync(await client.SendAsync(register, Ct));
+        }
+        var worker = app.Services.GetRequiredService<ScheduleWorker>();
+        async Task<List<string?>> TickAsync()
+        {
+            app.Time.Advance(TimeSpan.FromMinutes(6));
+            await worker.RunOnceAsync(Ct);
+            await RunWorkersAsync(app, 1);
+            var runs = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?execution_source=Schedule", Ct));
+            var values = new List<string?>();
+            foreach (var doc in runs.GetProperty("docs").EnumerateArray()) values.Add((await ExecutionAsync(client, doc.Str("_id"))).GetProperty("return_value").GetString());
+            return values;
+        }
+
+        Assert.Empty(await TickAsync()); // not enabled in config "eu": the run is skipped, the schedule moves on
+        await ApiAssert.OkAsync(await client.PatchAsync($"/api/v2/public/slug/stripe/config/eu/workflows/{workflow}", Body(new { enabled = true }), Ct));
+        Assert.Equal(["eu-west via eu"], await TickAsync());
     }
 }
 

@@ -102,6 +102,13 @@ public abstract class ConfigFieldsTests(PatchbayApp app)
             new { data_slots = new object[] { new { id = "channel", name = "Channel", field_type = "text", required = true } } });
         var workflow = await PublicWorkflowAsync(org, "stripe", "With own fields", graph);
 
+        var badSlots = new { settings = new { data_slots = new object[] { new { id = "x", name = "X", field_type = "colour" } } } };
+        await ApiAssert.ErrorAsync(await org.PutAsync($"/api/v2/public/workflow/{workflow}", Body(badSlots), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR",
+            "'settings.data_slots[0].field_type' must be one of text, textarea, number, email, url, password, date, json, select, map, rule_engine");
+        var twice = new { settings = new { data_slots = new object[] { new { id = "x", name = "X" }, new { id = "x", name = "Y" } } } };
+        await ApiAssert.ErrorAsync(await org.PutAsync($"/api/v2/public/workflow/{workflow}", Body(twice), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR",
+            "'settings.data_slots' has the id 'x' twice");
+
         using (var missingSlug = new HttpRequestMessage(HttpMethod.Put, $"/api/v2/public/config/field/{limit}") { Content = Body(new { value = 1 }) })
             await ApiAssert.ErrorAsync(await client.SendAsync(missingSlug, Ct), 400, "BAD_REQUEST", "MISSING_REQUIRED_FIELD", "The slug header is required");
         using (var noConfig = FieldRequest(HttpMethod.Put, "stripe", $"field/{limit}", new { value = 1 }))
@@ -133,6 +140,12 @@ public abstract class ConfigFieldsTests(PatchbayApp app)
         using (var ownNull = FieldRequest(HttpMethod.Put, "stripe", $"field/channel?workflow_id={workflow}", new { value = (string?)null }))
             await ApiAssert.ErrorAsync(await client.SendAsync(ownNull, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR", "Field 'Channel' (channel) is required");
         Assert.Equal("#sales", Assert.Single(Workflow(await GetAsync(client, "stripe"), workflow).GetProperty("fields").EnumerateArray()).Str("value"));
+        // The field becomes a select the stored 9 does not fit: the config says so rather than hide the value.
+        await ApiAssert.OkAsync(await org.PutAsync($"/api/patchbay/v1/apps/stripe/config-fields/{limit}",
+            Body(new { name = "Limit", field_type = "select", options = new[] { new { name = "Ten", value = "10" } } }), Ct));
+        var misfit = Assert.Single((await GetAsync(client, "stripe")).GetProperty("field_errors").EnumerateArray());
+        Assert.Equal(limit, misfit.Str("id"));
+        Assert.Equal("The stored value no longer fits the field: it '9' is not one of the field's options", misfit.GetProperty("error").Str("message"));
         using (var clear = FieldRequest(HttpMethod.Delete, "stripe", $"field/{limit}"))
         {
             var field = await ApiAssert.OkAsync(await client.SendAsync(clear, Ct));

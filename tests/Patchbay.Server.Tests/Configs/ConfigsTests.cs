@@ -175,6 +175,13 @@ public abstract class ConfigsTests(PatchbayApp app)
         var number = (await DefineAsync(org, "stripe", new { name = "Count", field_type = "number" })).Str("id");
         await app.Db.ExecuteAsync("delete from outbox", null, Ct);
 
+        // A create with a bad value creates nothing and announces nothing.
+        await ApiAssert.ErrorAsync(await client.PostAsync("/api/v2/public/config", Body(new
+        {
+            slug = "stripe", config_id = "audited", fields = new Dictionary<string, object> { [number] = "many" },
+        }), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR", $"Field 'Count' ({number}) must be a number");
+        await ApiAssert.ErrorAsync(await client.GetAsync("/api/v2/public/slug/stripe/config/audited", Ct), 404, "NOT_FOUND", "SERVER_ERROR");
+        Assert.Empty(await OutboxTopicsAsync(app));
         await ConfigAsync(client, new { slug = "stripe", config_id = "audited" });
         await ApiAssert.ErrorAsync(await client.PutAsync("/api/v2/public/config", Body(new
         {
