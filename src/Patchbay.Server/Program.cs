@@ -5,6 +5,8 @@ using Patchbay.Configs;
 using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
+using Patchbay.Datarefs;
+using Patchbay.Datastores;
 using Patchbay.Egress;
 using Patchbay.Executions;
 using Patchbay.Events;
@@ -52,6 +54,7 @@ builder.Services
     .AddEvents()                               // Events/: custom events of the default app, firing them
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddTables()                               // Tables/: persistent tables, their records and search
+    .AddDatarefs()                             // Datarefs/: named record maps per linked account
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -75,6 +78,8 @@ app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD
 app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 app.MapTables();                                // Tables/: TB1–TB12
+app.MapDatarefs();                              // Datarefs/: DR1–DR6
+app.MapDatastores();                            // Datastores/: DS1–DS3 (read-only, per config)
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

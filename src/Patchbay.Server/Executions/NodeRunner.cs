@@ -12,11 +12,12 @@ using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Executions;
 
-// The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow.
+// The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow, data.
 // The others are pure and run inside the engine.
 public sealed class NodeRunner(
     CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
-    OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, IOptions<WorkflowOptions> options, TimeProvider time)
+    OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, IOptions<WorkflowOptions> options, TimeProvider time,
+    Tables.DataNodes data)
 {
     const int MaxBodyBytes = 5 * 1024 * 1024;
 
@@ -33,6 +34,7 @@ public sealed class NodeRunner(
                 NodeTypes.Http => await HttpAsync(plan, execution, ct),
                 NodeTypes.WaitWebhook => await WaitAsync(plan, effects, ct),
                 NodeTypes.CallWorkflow => await CallAsync(plan, execution, effects, ct),
+                NodeTypes.Table or NodeTypes.Dataref or NodeTypes.Datastore => await data.RunAsync(plan, execution, ct),
                 _ => new NodeOutcome.Failed($"node type '{plan.Node.Type}' cannot run here", Retryable: false),
             };
         }

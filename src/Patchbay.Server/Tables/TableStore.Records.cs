@@ -161,3 +161,13 @@ public sealed partial class TableStore
     static string EscapeLike(string text) => text.Replace(@"\", @"\\", StringComparison.Ordinal)
         .Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 }
+
+public sealed partial class TableStore
+{
+    // Records whose value in `slot` has the index key `textKey` (the caller re-checks the exact value).
+    public static Task<IReadOnlyList<RecordRow>> FindByKeyAsync(DbTx tx, string tableId, int slot, string textKey, CancellationToken ct) =>
+        tx.QueryAsync<RecordRow>("""
+            select r.id, r.seq, r.data from data_table_cells c join data_table_records r on r.id = c.record_id
+            where c.table_row_id = @tableId and c.slot = @slot and c.text_key = @textKey order by r.seq
+            """, new { tableId, slot, textKey }, ct);
+}

@@ -8,7 +8,7 @@ namespace Patchbay.Tables;
 
 // Writes of records shared by the API and the workflow nodes: limits checked before anything is written, so a
 // rejected batch leaves the table as it was (the caller's transaction rolls back on the ApiException).
-public sealed class TableWriter(IOptions<TablesOptions> options)
+public sealed partial class TableWriter(IOptions<TablesOptions> options)
 {
     public TablesOptions Options => options.Value;
 

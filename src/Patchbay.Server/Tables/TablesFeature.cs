@@ -10,6 +10,7 @@ public static class TablesFeature
         services.AddSingleton<TableStore>();
         services.AddSingleton<TableSearch>();
         services.AddSingleton<TableWriter>();
+        services.AddSingleton<DataNodes>();
         return services;
     }
 
