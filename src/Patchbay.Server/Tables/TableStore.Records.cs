@@ -122,7 +122,7 @@ public sealed partial class TableStore
                 where table_row_id = @tableId and seq > @afterSeq order by seq limit @batch
                 """, new { tableId, afterSeq, batch }, ct);
         }
-        var (where, args) = Where(condition);
+        var (where, args) = Where(condition, db.Dialect);
         args.AddDynamicParams(new { tableId, afterSeq, batch, slot = condition.Slot });
         return db.QueryAsync<RecordRow>($"""
             select r.id, r.seq, r.data from data_table_cells c join data_table_records r on r.id = c.record_id
@@ -131,7 +131,7 @@ public sealed partial class TableStore
             """, args, ct);
     }
 
-    static (string Where, DynamicParameters Args) Where(CellCondition condition)
+    static (string Where, DynamicParameters Args) Where(CellCondition condition, SqlDialect dialect)
     {
         var args = new DynamicParameters();
         switch (condition)
@@ -145,9 +145,8 @@ public sealed partial class TableStore
                 args.Add("keyLength", TableRecords.KeyLength);
                 return (@"(c.text_key like @like escape '\' or length(c.text_key) >= @keyLength)", args);
             case CellCondition.TextIn keys:
-                args.Add("keys", keys.Keys);
-                // Written out so that both drivers expand the list (Dapper's `in @keys`).
-                return ("c.text_key in @keys", args);
+                args.Add("keys", keys.Keys.ToArray());
+                return (dialect.InList("c.text_key", "keys"), args);
             case CellCondition.NumberRange range:
                 var parts = new List<string> { "c.num_key is not null" };
                 if (range.From is { } from) { args.Add("nfrom", from); parts.Add(range.FromInclusive ? "c.num_key >= @nfrom" : "c.num_key > @nfrom"); }

@@ -17,6 +17,7 @@ public static class TablesFeature
     public static IEndpointRouteBuilder MapTables(this IEndpointRouteBuilder app)
     {
         TablesApi.Map(app);
+        TablesExtensionApi.Map(app);
         return app;
     }
 }
