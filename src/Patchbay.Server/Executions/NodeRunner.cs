@@ -17,7 +17,7 @@ namespace Patchbay.Executions;
 public sealed class NodeRunner(
     CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
     OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, IOptions<WorkflowOptions> options, TimeProvider time,
-    Tables.DataNodes data)
+    IDataNodes data)
 {
     const int MaxBodyBytes = 5 * 1024 * 1024;
 

@@ -33,7 +33,7 @@ public static class DataNodeOperations
 // The table, dataref and datastore nodes (docs/workflows.md): they act for the execution's linked account (and, for
 // datastores, its config). Each node's writes are one transaction; a node that fails changes nothing. A node that
 // re-runs after a crash repeats its write, so workflows that must not duplicate use upsert (or put) rather than insert.
-public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, TimeProvider time)
+public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, TimeProvider time) : IDataNodes
 {
     public async Task<NodeOutcome> RunAsync(StepPlan plan, ExecutionRow execution, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using Patchbay.Configuration;
+using Patchbay.Executions;
 
 namespace Patchbay.Tables;
 
@@ -10,7 +11,7 @@ public static class TablesFeature
         services.AddSingleton<TableStore>();
         services.AddSingleton<TableSearch>();
         services.AddSingleton<TableWriter>();
-        services.AddSingleton<DataNodes>();
+        services.AddSingleton<IDataNodes, DataNodes>();
         return services;
     }
 
