@@ -15,6 +15,10 @@ public sealed record SearchTerm(int Slot, Func<JsonNode?, bool> Test, CellCondit
 public sealed class TableSearch(TableStore store, IOptions<TablesOptions> options)
 {
     const int Batch = 1000;
+    const int MaxCached = 1000;
+
+    // Building a non-backtracking regex costs far more than running it once: the patterns clients repeat are kept.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> compiled = new(StringComparer.Ordinal);
 
     public TablesOptions Options => options.Value;
 
@@ -33,9 +37,13 @@ public sealed class TableSearch(TableStore store, IOptions<TablesOptions> option
         var max = options.Value.MaxPatternLength;
         if (pattern.Length > max)
             throw new ApiException(ApiError.Validation($"The search pattern for {TableInput.Quote(column)} is longer than {max} characters"));
+        if (compiled.TryGetValue(pattern, out var cached)) return cached;
         try
         {
-            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, options.Value.RegexMatchTimeout);
+            var regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, options.Value.RegexMatchTimeout);
+            if (compiled.Count >= MaxCached) compiled.Clear();
+            compiled[pattern] = regex;
+            return regex;
         }
         catch (NotSupportedException)
         {

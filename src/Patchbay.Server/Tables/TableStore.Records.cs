@@ -124,9 +124,11 @@ public sealed partial class TableStore
         }
         var (where, args) = Where(condition, db.Dialect);
         args.AddDynamicParams(new { tableId, afterSeq, batch, slot = condition.Slot });
+        // The index entries drive (CROSS JOIN keeps SQLite from walking the table in seq order and probing the cells
+        // of every record; PostgreSQL plans it as an ordinary join).
         return db.QueryAsync<RecordRow>($"""
-            select r.id, r.seq, r.data from data_table_cells c join data_table_records r on r.id = c.record_id
-            where c.table_row_id = @tableId and c.slot = @slot and {where} and r.seq > @afterSeq
+            select r.id, r.seq, r.data from data_table_cells c cross join data_table_records r
+            where c.table_row_id = @tableId and c.slot = @slot and {where} and r.id = c.record_id and r.seq > @afterSeq
             order by r.seq limit @batch
             """, args, ct);
     }
@@ -166,7 +168,7 @@ public sealed partial class TableStore
     // Records whose value in `slot` has the index key `textKey` (the caller re-checks the exact value).
     public static Task<IReadOnlyList<RecordRow>> FindByKeyAsync(DbTx tx, string tableId, int slot, string textKey, CancellationToken ct) =>
         tx.QueryAsync<RecordRow>("""
-            select r.id, r.seq, r.data from data_table_cells c join data_table_records r on r.id = c.record_id
-            where c.table_row_id = @tableId and c.slot = @slot and c.text_key = @textKey order by r.seq
+            select r.id, r.seq, r.data from data_table_cells c cross join data_table_records r
+            where c.table_row_id = @tableId and c.slot = @slot and c.text_key = @textKey and r.id = c.record_id order by r.seq
             """, new { tableId, slot, textKey }, ct);
 }
