@@ -39,9 +39,37 @@ public sealed class ConfigModel
         ArgumentNullException.ThrowIfNull(snapshot);
         if (ParsedFields.Count > CacheLimit) ParsedFields.Clear();
         if (ParsedWorkflows.Count > CacheLimit) ParsedWorkflows.Clear();
-        var appFields = snapshot.Definitions.Select(d => ParsedFields.GetOrAdd(d.Definition, FieldDefinition.Deserialize)).ToList();
-        var workflows = snapshot.Workflows.Select(w => ParsedWorkflows.GetOrAdd((w.Id, w.Definition), _ => ParseWorkflow(w)) with { Name = w.Name, Description = w.Description }).ToList();
+        var appFields = snapshot.Definitions.Select(d => ParsedFields.GetOrAdd(d.Definition, text => Materialized(FieldDefinition.Deserialize(text)))).ToList();
+        var workflows = snapshot.Workflows.Select(w => ParsedWorkflows.GetOrAdd((w.Id, w.Definition), _ => Materialized(ParseWorkflow(w)))
+            with { Name = w.Name, Description = w.Description }).ToList();
         return new ConfigModel(snapshot, appFields, workflows, Labels.Parse(snapshot.Config?.Labels));
+    }
+
+    // Cached definitions are read by concurrent requests: their JSON defaults are walked once here, so that no reader
+    // triggers a JsonNode's lazy initialization at the same time as another.
+    static FieldDefinition Materialized(FieldDefinition field)
+    {
+        Walk(field.DefaultValue);
+        return field;
+    }
+
+    static WorkflowFields Materialized(WorkflowFields workflow)
+    {
+        foreach (var field in workflow.Fields) Walk(field.DefaultValue);
+        return workflow;
+    }
+
+    static void Walk(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o) Walk(value);
+                break;
+            case JsonArray a:
+                foreach (var item in a) Walk(item);
+                break;
+        }
     }
 
     // The same config with one value replaced (null: cleared), as it reads after that write.

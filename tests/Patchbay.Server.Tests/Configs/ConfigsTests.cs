@@ -35,6 +35,9 @@ public abstract class ConfigsTests(PatchbayApp app)
         Assert.StartsWith("Application with app_type 'unknown-app' not found for org ", noApp.Str("message"), StringComparison.Ordinal);
         await ApiAssert.ErrorAsync(await client.PostAsync("/api/v2/public/config", Body(new { config_id = "x" }), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR", "'slug' is required");
         await ApiAssert.ErrorAsync(await client.GetAsync("/api/v2/public/slug/stripe/config", Ct), 404, "NOT_FOUND", "SERVER_ERROR", $"Config with config id {account} not found");
+        await ApiAssert.ErrorAsync(await client.PutAsync("/api/v2/public/config", Body(new { slug = "stripe", config_id = "never" }), Ct), 404, "NOT_FOUND", "SERVER_ERROR",
+            "Config with config id never not found");
+        await ApiAssert.ErrorAsync(await app.ClientFor(key).PostAsync("/api/v2/public/config", Body(new { slug = "stripe" }), Ct), 400, "BAD_REQUEST", "MISSING_LINKED_ACCOUNT_ID");
 
         var created = await ConfigAsync(client, new { slug = "stripe", labels = new[] { new { name = "Email", value = "email" } } });
         Assert.Equal(account, created.Str("config_id"));
