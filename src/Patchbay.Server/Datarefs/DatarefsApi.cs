@@ -34,6 +34,7 @@ public static class DatarefsApi
         // The list is org-level: the account, if any, comes from the query (or the header).
         var account = request.Query["linked_account_id"].ToString() is { Length: > 0 } q ? q : caller.LinkedAccountId;
         var unique = request.Query["unique"].ToString() == "true";
+        if (account is not null && account.Any(char.IsControl)) return ApiError.Validation("'linked_account_id' must be printable text");
         var (rows, total) = await store.ListAsync(caller.OrgId, caller.Environment, account, unique, page.Offset, page.Limit, ct);
         return TypedResults.Ok(Paginated.Of(rows.Select(r => ToResponse(r, data: null)).ToList(), total, page));
     }
@@ -149,6 +150,7 @@ public static class DatarefsApi
         if (list.Count > 1000) return ApiError.Validation("At most 1000 refNames at once");
         var group = root.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String && g.GetString() is { Length: > 0 } s
             ? Limits.Check(s, "group", Limits.Name) : null;
+        if (group is not null && group.Any(char.IsControl)) return ApiError.Validation("'group' must be printable text");
         var error = await db.InTransactionAsync<ApiError?>(async tx =>
         {
             var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);

@@ -37,6 +37,7 @@ public static class DatastoresApi
         var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);
         if (account is null) return null;
         var configId = request.Query["config_id"].ToString() is { Length: > 0 } c ? c : caller.AccountId;
+        if (configId.Contains('\0', StringComparison.Ordinal) || slug.Contains('\0', StringComparison.Ordinal)) return null;
         return await ConfigStore.FindAsync(tx, account.Id, slug, configId, ct);
     }
 

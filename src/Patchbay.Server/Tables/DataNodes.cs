@@ -73,7 +73,7 @@ public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, Tim
 
     async Task<NodeOutcome> TableAsync(JsonObject s, string operation, ExecutionRow execution, CancellationToken ct)
     {
-        var name = WorkflowDefinition.Text(s["table"]) ?? throw new ApiException(ApiError.Validation("'table' (the table's name) is required"));
+        var name = Name(WorkflowDefinition.Text(s["table"]), "table", Limits.Name);
         var now = time.GetUtcNow();
         if (operation == DataNodeOperations.Search)
         {
@@ -144,9 +144,14 @@ public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, Tim
 
     static NodeOutcome.Done Done(JsonObject output) => new(output);
 
+    // Names and ids the nodes store: 1 to `max` printable characters.
+    static string Name(string? value, string setting, int max) =>
+        value is { Length: > 0 } v && v.Length <= max && !v.Any(char.IsControl) ? v
+            : throw new ApiException(ApiError.Validation($"'{setting}' is required: 1 to {max} printable characters"));
+
     async Task<NodeOutcome> DatarefAsync(JsonObject s, string operation, ExecutionRow execution, CancellationToken ct)
     {
-        var name = WorkflowDefinition.Text(s["name"]) ?? throw new ApiException(ApiError.Validation("'name' (the dataref's name) is required"));
+        var name = Name(WorkflowDefinition.Text(s["name"]), "name", Limits.Name);
         var now = time.GetUtcNow();
         if (operation == DataNodeOperations.Read)
         {
@@ -154,7 +159,7 @@ public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, Tim
             {
                 var dataref = await DatarefStore.FindAsync(tx, execution.LinkedAccountRowId, name, ct);
                 if (dataref is null) return Done(new JsonObject { ["data"] = new JsonObject() });
-                if (ValueTemplates.AsText(s["record_id"]) is { Length: > 0 } recordId)
+                if (ValueTemplates.AsText(s["record_id"]) is { Length: > 0 } recordId && !recordId.Any(char.IsControl))
                 {
                     var record = await DatarefStore.FindRecordAsync(tx, dataref.Id, recordId, ct);
                     return Done(new JsonObject { ["record_id"] = recordId, ["rows"] = record is null ? new JsonArray() : JsonNode.Parse(record.Rows) });
@@ -164,8 +169,7 @@ public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, Tim
         }
         if (operation is not (DataNodeOperations.Append or DataNodeOperations.Put))
             throw new ApiException(ApiError.Validation($"'operation' must be one of {string.Join(", ", DataNodeOperations.ByNodeType[NodeTypes.Dataref])}"));
-        var id = ValueTemplates.AsText(s["record_id"]) is { Length: > 0 and <= Limits.Identifier } r ? r
-            : throw new ApiException(ApiError.Validation($"'record_id' is required (1 to {Limits.Identifier} characters)"));
+        var id = Name(ValueTemplates.AsText(s["record_id"]), "record_id", Limits.Identifier);
         var rows = Records(new JsonObject { ["records"] = (s["rows"] ?? s["row"])?.DeepClone() });
         return await db.InTransactionAsync<NodeOutcome>(async tx =>
         {
@@ -196,8 +200,7 @@ public sealed class DataNodes(Db db, TableWriter writer, TableSearch search, Tim
 
     async Task<NodeOutcome> DatastoreAsync(JsonObject s, string operation, ExecutionRow execution, CancellationToken ct)
     {
-        var name = WorkflowDefinition.Text(s["name"]) is { Length: > 0 and <= Limits.Identifier } n ? n
-            : throw new ApiException(ApiError.Validation($"'name' (the datastore's name, 1 to {Limits.Identifier} characters) is required"));
+        var name = Name(WorkflowDefinition.Text(s["name"]), "name", Limits.Identifier);
         if (!DataNodeOperations.ByNodeType[NodeTypes.Datastore].Contains(operation))
             throw new ApiException(ApiError.Validation($"'operation' must be one of {string.Join(", ", DataNodeOperations.ByNodeType[NodeTypes.Datastore])}"));
         var now = time.GetUtcNow();

@@ -63,6 +63,14 @@ public static class TableRecords
         return wire;
     }
 
+    // The index form of a text: lower-cased, cut to KeyLength, NUL replaced (PostgreSQL text cannot hold it).
+    public static string IndexKey(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var key = text.ToLowerInvariant().Replace('\0', '\uFFFD');
+        return key.Length > KeyLength ? key[..KeyLength] : key;
+    }
+
     public static string SlotKey(int slot) => slot.ToString(CultureInfo.InvariantCulture);
 
     // The stored form (values keyed by slot) of a record's named values.
@@ -87,9 +95,7 @@ public static class TableRecords
         {
             if (!stored.TryGetPropertyValue(SlotKey(column.Slot), out var value)) continue;
             if (TextOf(value) is not { } text) continue;
-            var key = text.ToLowerInvariant();
-            if (key.Length > KeyLength) key = key[..KeyLength];
-            cells.Add(new Cell(column.Slot, key, NumberOf(value)));
+            cells.Add(new Cell(column.Slot, IndexKey(text), NumberOf(value)));
         }
         return cells;
     }

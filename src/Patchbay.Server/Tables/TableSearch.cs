@@ -76,11 +76,7 @@ public sealed class TableSearch(TableStore store, IOptions<TablesOptions> option
     // The literal text a pattern matches when it has no regex syntax at all (null otherwise).
     static string? Literal(string pattern) => pattern.Length > 0 && Regex.Escape(pattern) == pattern ? pattern : null;
 
-    public static string Key(string text)
-    {
-        var key = text.ToLowerInvariant();
-        return key.Length > TableRecords.KeyLength ? key[..TableRecords.KeyLength] : key;
-    }
+    public static string Key(string text) => TableRecords.IndexKey(text);
 
     // The matching records in table order, at most `max`; the terms' AND. Throws a 400 past the deadline.
     public async Task<List<RecordRow>> RunAsync(string tableId, IReadOnlyList<SearchTerm> terms, int max, long afterSeq, CancellationToken ct)

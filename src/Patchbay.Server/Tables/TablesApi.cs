@@ -126,6 +126,7 @@ public static partial class TablesApi
         // Empty or falsy group unsets it (§7.13).
         var group = root.TryGetProperty("group", out var g) && g.ValueKind == System.Text.Json.JsonValueKind.String && g.GetString() is { Length: > 0 } s
             ? Limits.Check(s, "group", Limits.Name) : null;
+        if (group is not null && group.Any(char.IsControl)) return ApiError.Validation("'group' must be printable text");
         var result = await db.InTransactionAsync<ApiError?>(async tx =>
         {
             var account = await LinkedAccountStore.FindAsync(tx, caller.OrgId, caller.Environment, caller.AccountId, ct);

@@ -97,6 +97,22 @@ public abstract class TablesHostileTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task NulCharacters_AreStoredAndSearched_OrRefused_NeverA500()
+    {
+        var (client, id) = await TableAsync("v");
+        var added = await ApiAssert.OkAsync(await client.PatchAsJsonAsync($"{Base}/{id}", new { data = new { v = "a\u0000b" } }, Ct));
+        Assert.Equal("a\u0000b", added.GetProperty("add_record_result")[0].Str("v"));
+        Assert.Single((await ApiAssert.OkAsync(await client.PostAsJsonAsync($"{Base}/{id}/search", new { v = "^a\u0000b$" }, Ct))).EnumerateArray());
+        Assert.Single((await ApiAssert.OkAsync(await client.PostAsJsonAsync($"/api/patchbay/v1/tables/{id}/query",
+            new { filters = new[] { new { column = "v", op = "eq", value = "a\u0000b" } } }, Ct))).GetProperty("records").EnumerateArray());
+        await ApiAssert.ErrorAsync(await client.PutAsJsonAsync($"{Base}/group/edit", new { tableIds = new[] { id }, group = "g\u0000" }, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+        await ApiAssert.ErrorAsync(await client.PostAsJsonAsync(Base, new { table_name = "t\u0000", columns = new[] { new { column_name = "a" } } }, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+        await ApiAssert.ErrorAsync(await client.PostAsJsonAsync("/api/v2/public/dataref", new { refName = "r\u0000" }, Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
+        var datastore = await client.GetAsync("/api/v2/public/datastore/config/custom?config_id=%00", Ct);
+        Assert.Equal(404, (int)datastore.StatusCode);
+    }
+
+    [Fact]
     public async Task ColumnNames_WithQuotesOrSql_AreRefused_UnicodeIsKept()
     {
         var (client, id) = await TableAsync("v");
