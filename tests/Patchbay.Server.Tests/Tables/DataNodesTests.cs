@@ -107,10 +107,16 @@ public abstract class DataNodesTests(PatchbayApp app)
         RefoldOpenApi.AssertResponse("GET", "/api/v2/public/dataref", 200, list);
         var doc = Assert.Single(list.GetProperty("docs").EnumerateArray());
         Assert.False(doc.TryGetProperty("data", out _));
+        // Another account's dataref of the same name: two in the org list, one with unique=true.
+        var second = await app.CreateLinkedAccountAsync(apiKey: key);
+        await ApiAssert.OkAsync(await app.ClientFor(key, second).PostAsync("/api/v2/public/dataref", Body(new { refName = "contacts" }), Ct));
+        Assert.Equal(2, (await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync("/api/v2/public/dataref", Ct))).GetProperty("totalDocs").GetInt32());
+        var unique = await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync("/api/v2/public/dataref?unique=true", Ct));
+        Assert.Equal(account, Assert.Single(unique.GetProperty("docs").EnumerateArray()).Str("linked_account_id"));
 
         Assert.Equal(System.Net.HttpStatusCode.NoContent,
             (await client.PutAsync("/api/v2/public/datarefs/group", Body(new { refNames = new[] { "contacts" }, group = "crm-data" }), Ct)).StatusCode);
-        Assert.Equal("crm-data", (await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync("/api/v2/public/dataref", Ct))).GetProperty("docs")[0].Str("group"));
+        Assert.Equal("crm-data", (await ApiAssert.OkAsync(await app.ClientFor(key).GetAsync($"/api/v2/public/dataref?linked_account_id={account}", Ct))).GetProperty("docs")[0].Str("group"));
         await ApiAssert.ErrorAsync(await client.PutAsync("/api/v2/public/datarefs/group", Body(new { group = "x" }), Ct), 400, "BAD_REQUEST", "SERVER_ERROR", "refNames is required");
 
         var cleared = await ApiAssert.OkAsync(await client.PutAsync("/api/v2/public/dataref/contacts/clear-records", null, Ct));
