@@ -6,9 +6,9 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables)
 #   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
-#   RECORD=0 bench/run.sh           # print the table only (a smoke run), do not add it to docs/benchmarks.md
+#   SCENARIOS=tables TABLE_ROWS=20000 RECORD=0 bench/run.sh   # a smoke run of the table scenarios, not recorded
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,10 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs webhooks"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+TABLE_ROWS=${TABLE_ROWS:-1000000}   # rows of the table the search scenarios run on
+TABLE_COLUMNS=${TABLE_COLUMNS:-10}  # its columns (email, stage, score, then c4…)
+RECORD=${RECORD:-1}                 # 0: print the table, do not write docs/benchmarks.md
 PORT=${PORT:-18080}
 BASE_PORT=${BASE_PORT:-18090}
 WORK=$(mktemp -d /tmp/patchbay-bench.XXXXXX)
@@ -106,6 +109,7 @@ bench_patchbay() { # database
   ( cd "$WORK" && exec env \
     Patchbay__DataDirectory="$WORK/data-$db" Patchbay__Database__Provider=$provider Patchbay__Database__ConnectionString="$cs" \
     Patchbay__Bootstrap__TestApiKey="$key" Patchbay__RateLimits__Enabled=false \
+    Patchbay__Tables__MaxRows=$((TABLE_ROWS + 100000)) Patchbay__Tables__MaxColumns=$((TABLE_COLUMNS > 20 ? TABLE_COLUMNS : 20)) \
     Patchbay__Apps__Overrides__stripe__BaseUrl="http://127.0.0.1:$BASE_PORT" Patchbay__Egress__AllowedNetworks__0=127.0.0.0/8 \
     Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple \
     ASPNETCORE_URLS="http://127.0.0.1:$PORT" "$WORK/server/Patchbay.Server" >"$WORK/server-$db.log" 2>&1 ) &
@@ -146,6 +150,7 @@ bench_patchbay() { # database
   if [[ " $SCENARIOS " == *" workflows "* ]]; then bench_workflows "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" webhooks "* ]]; then bench_webhooks "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" tables "* ]]; then bench_tables "$db" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
@@ -250,6 +255,62 @@ LUA
   printf '  %-48s %10.0f deliveries/s  p50 %-9s p99 %-9s (%s deliveries, %s unsigned)\n' "$db: signed webhook deliveries/s" "$rate" "$p50" "$p99" "$count" "$unsigned"
 }
 
+# Tables: adding 10,000 records in batches of 1,000 (records/s; p50/p99 of one batch), then, on a table of
+# TABLE_ROWS rows, search by an indexed column (typed eq filter, and Refold's search with an anchored regex) and by
+# an unanchored regex (every row checked), p50/p99 from wrk.
+table_batch() { # first-index count columns -> a PATCH body of `count` records
+  awk -v s="$1" -v n="$2" -v c="$3" 'BEGIN {
+    printf "{\"data\":["
+    for (i = 0; i < n; i++) {
+      k = s + i; stage = (k % 7 == 0) ? "won" : (k % 3 == 0 ? "lost" : "open")
+      printf "%s{\"email\":\"user%d@example.com\",\"stage\":\"%s\",\"score\":%d", (i ? "," : ""), k, stage, k % 1000
+      for (j = 4; j <= c; j++) printf ",\"c%d\":\"v%d-%d\"", j, k, j
+      printf "}"
+    }
+    printf "]}" }'
+}
+
+bench_tables() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT"
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  local columns='{"column_name":"email"},{"column_name":"stage"},{"column_name":"score"}'
+  for j in $(seq 4 "$TABLE_COLUMNS"); do columns="$columns,{\"column_name\":\"c$j\"}"; done
+  create_table() { curl -sf -X POST "$base/api/v2/public/tables" "${h[@]}" -d "{\"table_name\":\"$1\",\"columns\":[$columns]}" | sed -E 's/.*"table_id":"([^"]+)".*/\1/'; }
+
+  local small; small=$(create_table "bench-insert-$RANDOM")
+  local times="$WORK/batch-times-$db" t0 t1
+  : > "$times"
+  t0=$(date +%s.%N)
+  for b in $(seq 0 9); do
+    table_batch $((b * 1000)) 1000 "$TABLE_COLUMNS" > "$WORK/batch.json"
+    curl -sf -o /dev/null -w '%{time_total}\n' -X PATCH "$base/api/v2/public/tables/$small" "${h[@]}" --data-binary @"$WORK/batch.json" >> "$times"
+  done
+  t1=$(date +%s.%N)
+  local rate p50 p99
+  rate=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", 10000 / (b - a) }')
+  p50=$(sort -n "$times" | awk '{ v[NR] = $1 } END { printf "%.0fms", 1000 * v[int((NR + 1) / 2)] }')
+  p99=$(sort -n "$times" | awk '{ v[NR] = $1 } END { printf "%.0fms", 1000 * v[NR] }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$db: add 10,000 records, batches of 1,000 (records/s)" "$rate" "$p50" "$p99" 0 >> "$RESULTS"
+  printf '  %-48s %10s rec/s  p50 %-9s p99 %-9s\n' "$db: add 10,000 records in batches of 1,000" "$rate" "$p50" "$p99"
+
+  echo "  filling a table of $TABLE_ROWS rows × $TABLE_COLUMNS columns…"
+  local big; big=$(create_table "bench-search-$RANDOM")
+  for s in $(seq 0 1000 $((TABLE_ROWS - 1))); do
+    table_batch "$s" $(( TABLE_ROWS - s < 1000 ? TABLE_ROWS - s : 1000 )) "$TABLE_COLUMNS" > "$WORK/batch.json"
+    curl -sf -o /dev/null -X PATCH "$base/api/v2/public/tables/$big" "${h[@]}" --data-binary @"$WORK/batch.json"
+  done
+
+  local eq; eq=$(lua POST '')
+  printf 'request = function()\n  return wrk.format(nil, nil, nil, string.format([[{"filters":[{"column":"email","op":"eq","value":"user%%d@example.com"}]}]], math.random(0, %d)))\nend\n' "$((TABLE_ROWS - 1))" >> "$eq"
+  run_wrk "$db: query eq on an indexed column, $TABLE_ROWS rows" "$base/api/patchbay/v1/tables/$big/query" "${h[@]}" -s "$eq"
+  local anchored; anchored=$(lua POST '')
+  printf 'request = function()\n  return wrk.format(nil, nil, nil, string.format([[{"email":"^user%%d@"}]], math.random(0, %d)))\nend\n' "$((TABLE_ROWS - 1))" >> "$anchored"
+  run_wrk "$db: search ^prefix regex (index range), $TABLE_ROWS rows" "$base/api/v2/public/tables/$big/search" "${h[@]}" -s "$anchored"
+  # Every row is read and matched: few connections, or the figure is queueing.
+  THREADS=1 CONNECTIONS=2 run_wrk "$db: search unanchored regex (full scan), $TABLE_ROWS rows" "$base/api/v2/public/tables/$big/search" "${h[@]}" \
+    -s "$(lua POST '{"email":"r12345[0-9]@ex"}')" --timeout 60s
+}
+
 for db in $DATABASES; do bench_patchbay "$db"; done
 
 # The table, with each figure's ratio to the baseline measured above.
@@ -266,7 +327,6 @@ echo
 echo "$TABLE"
 
 REPORT=docs/benchmarks.md
-if [ "${RECORD:-1}" = 0 ]; then echo "(RECORD=0: not recorded)"; exit 0; fi
 {
   echo "## $LABEL, $(date -u +%Y-%m-%d)"
   echo
@@ -276,7 +336,9 @@ if [ "${RECORD:-1}" = 0 ]; then echo "(RECORD=0: not recorded)"; exit 0; fi
   echo "$TABLE"
   echo
 } > "$WORK/section.md"
-if [ -f "$REPORT" ] && grep -q '^<!-- runs -->' "$REPORT"; then
+if [ "$RECORD" = 0 ]; then
+  echo "(RECORD=0: not recorded in $REPORT)"
+elif [ -f "$REPORT" ] && grep -q '^<!-- runs -->' "$REPORT"; then
   awk -v section="$WORK/section.md" '{ print } /^<!-- runs -->/ { while ((getline line < section) > 0) print line }' "$REPORT" > "$WORK/report.md"
   cp "$WORK/report.md" "$REPORT"
   echo "Recorded in $REPORT"

@@ -5,6 +5,8 @@ using Patchbay.Configs;
 using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
+using Patchbay.Datarefs;
+using Patchbay.Datastores;
 using Patchbay.Egress;
 using Patchbay.EnvironmentVariables;
 using Patchbay.Executions;
@@ -21,6 +23,7 @@ using Patchbay.Sandbox;
 using Patchbay.Schedules;
 using Patchbay.Workflows;
 using Patchbay.Sessions;
+using Patchbay.Tables;
 using Patchbay.Vault;
 using Patchbay.Webhooks;
 using Patchbay.Workers;
@@ -56,6 +59,8 @@ builder.Services
     .AddSchedules()                            // Schedules/: cron and interval schedules, their worker
     .AddEnvironmentVariables()                 // EnvironmentVariables/: definitions, scoped values, {{env.NAME}}
     .AddWebhooks()                             // Webhooks/: subscriptions, signed deliveries from the outbox, log, replay
+    .AddTables()                               // Tables/: persistent tables, their records and search
+    .AddDatarefs()                             // Datarefs/: named record maps per linked account
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -81,6 +86,9 @@ app.MapEvents();                                // Events/: EV1–EV10
 app.MapSchedules();                             // Schedules/: SC1–SC6
 app.MapEnvironmentVariables();                  // EnvironmentVariables/: EN1–EN6, definitions under /api/patchbay/v1
 app.MapWebhooks();                              // Webhooks/: WH1–WH9, delivery log, replay, secrets
+app.MapTables();                                // Tables/: TB1–TB12
+app.MapDatarefs();                              // Datarefs/: DR1–DR6
+app.MapDatastores();                            // Datastores/: DS1–DS3 (read-only, per config)
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

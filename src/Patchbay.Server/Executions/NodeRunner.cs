@@ -12,12 +12,12 @@ using Patchbay.Workflows.Engine;
 
 namespace Patchbay.Executions;
 
-// The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow, human task.
-// The others are pure and run inside the engine.
+// The node types that need IO or a sandbox: http, code, condition expressions, wait for webhook, call workflow, human
+// task, data. The others are pure and run inside the engine.
 public sealed class NodeRunner(
     CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
     OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, HumanTasks.HumanTaskNode humanTasks,
-    IOptions<WorkflowOptions> options, TimeProvider time)
+    IOptions<WorkflowOptions> options, TimeProvider time, IDataNodes data)
 {
     const int MaxBodyBytes = 5 * 1024 * 1024;
 
@@ -35,6 +35,7 @@ public sealed class NodeRunner(
                 NodeTypes.WaitWebhook => await WaitAsync(plan, effects, ct),
                 NodeTypes.CallWorkflow => await CallAsync(plan, execution, effects, ct),
                 NodeTypes.HumanTask => await humanTasks.RunAsync(plan, execution, effects, ct),
+                NodeTypes.Table or NodeTypes.Dataref or NodeTypes.Datastore => await data.RunAsync(plan, execution, ct),
                 _ => new NodeOutcome.Failed($"node type '{plan.Node.Type}' cannot run here", Retryable: false),
             };
         }

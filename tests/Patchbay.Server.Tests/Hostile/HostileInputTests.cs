@@ -186,6 +186,8 @@ public abstract class HostileInputTests(PatchbayApp app)
     [
         "DELETE /api/v1/linked-acc/integration/{slug}", "DELETE /api/v2/public/linked-account/integration/{slug}",
         "POST /api/v2/public/session-token/revoke",
+        "DELETE /api/v2/public/tables/{table_id}", "DELETE /api/v2/public/tables/{table_id}/{record_id}",
+        "DELETE /api/v2/public/dataref/{refName}", "PUT /api/v2/public/dataref/{refName}/clear-records",
     ];
 
     // POST, PUT, PATCH and DELETE routes of the server (Patchbay's own probes excluded: none are writes).
@@ -208,7 +210,8 @@ public abstract class HostileInputTests(PatchbayApp app)
     {
         var tables = (string[])["orgs", "api_keys", "linked_accounts", "integrations", "integration_credentials", "connections", "org_apps",
             "oauth_clients", "hosted_properties", "workflows", "executions", "execution_nodes", "execution_waits", "workflow_events",
-            "schedules", "configs", "config_workflows", "config_values", "config_field_definitions"];
+            "schedules", "configs", "config_workflows", "config_values", "config_field_definitions",
+            "data_tables", "data_table_records", "data_table_cells", "datarefs", "dataref_rows", "config_datastores"];
         var parts = new List<string>();
         await using var connection = await app.Db.Dialect.OpenAsync(forWrite: false, Ct);
         foreach (var table in tables)

@@ -16,6 +16,7 @@ public sealed class WorkflowDefinition
     {
         NodeTypes.Start, NodeTypes.Http, NodeTypes.Code, NodeTypes.Condition, NodeTypes.Switch, NodeTypes.Loop,
         NodeTypes.Delay, NodeTypes.WaitWebhook, NodeTypes.CallWorkflow, NodeTypes.Response, NodeTypes.HumanTask,
+        NodeTypes.Table, NodeTypes.Dataref, NodeTypes.Datastore,
     };
 
     // Upper bounds that keep every computed instant and timer in range (a year; 30 days for a whole execution).
@@ -180,6 +181,12 @@ public sealed class WorkflowDefinition
                     return wrong is null ? null
                         : $"Edge '{wrong.Id}' from human_task node '{node.Id}' has sourceHandle '{wrong.SourceHandle}': use none or '{HumanTaskHandles.Submitted}', or '{HumanTaskHandles.Timeout}' for the expiry branch";
                 }
+            case NodeTypes.Table:
+                return Need("operation", "insert, upsert, update, delete or search") ?? Need("table", "the table's name");
+            case NodeTypes.Dataref:
+                return Need("operation", "append, put or read") ?? Need("name", "the dataref's name");
+            case NodeTypes.Datastore:
+                return Need("operation", "set, append or read") ?? Need("name", "the datastore's name");
             case NodeTypes.Response:
                 if (d["status"] is JsonNode s && (s.GetValueKind() != JsonValueKind.Number || !s.AsValue().TryGetValue<int>(out var status) || status is < 100 or > 599))
                     return $"Node '{node.Id}' (response): 'status' must be an HTTP status code";
@@ -226,6 +233,11 @@ public static class NodeTypes
     public const string CallWorkflow = "call_workflow";
     public const string Response = "response";
     public const string HumanTask = "human_task";
+
+    // Persistent data of the execution's linked account (Tables/DataNodes.cs).
+    public const string Table = "table";
+    public const string Dataref = "dataref";
+    public const string Datastore = "datastore";
 }
 
 // The edges out of a human_task node: taken when the form is submitted (an edge without a handle too), or when it expires.
