@@ -16,12 +16,15 @@ public static class DatarefsApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapPublic("Datarefs");
-        group.MapGet("/dataref", List).RequireAuthorization(Policies.Org).WithSummary("List datarefs");
+        group.MapGet("/dataref", List).RequireAuthorization(Policies.Org).WithSummary("List datarefs").WithPaging()
+            .WithQuery("unique", "\"true\": one entry per dataref name (the oldest).", ApiParameterType.Flag)
+            .WithOptionalLinkedAccount("Only this linked account's datarefs (the query parameter wins over the header).");
         group.MapPost("/dataref", Create).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Create a dataref (or return the existing one)")
             .Accepts<CreateDatarefRequest>("application/json");
-        group.MapGet("/dataref/{refName}", AsTable).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Get a dataref as a table");
+        group.MapGet("/dataref/{refName}", AsTable).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Get a dataref as a table")
+            .WithPaging(defaultLimit: 100);
         group.MapDelete("/dataref/{refName}", Delete).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Delete a dataref");
-        group.MapPut("/dataref/{refName}/clear-records", Clear).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Clear a dataref's records");
+        group.MapPut("/dataref/{refName}/clear-records", Clear).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Clear a dataref's records").WithoutBody();
         group.MapPut("/datarefs/group", EditGroup).RequireAuthorization(Policies.OrgLinkedAccount).WithSummary("Set or clear the group of datarefs")
             .Accepts<EditDatarefGroupRequest>("application/json");
     }

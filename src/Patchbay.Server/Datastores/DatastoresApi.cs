@@ -22,7 +22,8 @@ public static class DatastoresApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var group = app.MapPublic("Datastores", "/datastore/config").RequireAuthorization(Policies.OrgLinkedAccount);
+        var group = app.MapPublic("Datastores", "/datastore/config").RequireAuthorization(Policies.OrgLinkedAccount)
+            .WithQuery("config_id", "The config (default: the linked account's id).");
         group.MapGet("/{slug}", Names).WithSummary("List the datastores of a config");
         group.MapGet("/{slug}/{datastore_name}/records", Records).WithSummary("Get all records of a config's datastore");
         group.MapPost("/{slug}/{datastore_name}/search", Search).WithSummary("Search a config's datastore (case-insensitive regex per key)")

@@ -29,10 +29,10 @@ public static class ApiDocs
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ApiParameter(name, ApiParameterLocation.Query, required, description, type));
 
-    // `page` and `limit`, as Page.From reads them.
-    public static TBuilder WithPaging<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+    // `page` and `limit`, as Page.From reads them (with the same default limit).
+    public static TBuilder WithPaging<TBuilder>(this TBuilder builder, int defaultLimit = 10) where TBuilder : IEndpointConventionBuilder =>
         builder.WithQuery("page", "Page number, from 1 (default 1).", ApiParameterType.WholeNumber)
-            .WithQuery("limit", "Items per page (default 10).", ApiParameterType.WholeNumber);
+            .WithQuery("limit", $"Items per page (default {defaultLimit}).", ApiParameterType.WholeNumber);
 
     // For a route whose policy accepts the org key without a linked account but which narrows to one when the key
     // comes with linked_account_id (private workflows, an account's executions).

@@ -19,10 +19,11 @@ public static partial class TablesApi
         // Literal segments outrank parameters, so group/edit wins over {table_id}/{record_id} (the §3.16 route-order note).
         tables.MapPut("/group/edit", EditGroup).WithSummary("Set or clear the group of tables")
             .Accepts<EditTablesGroupRequest>("application/json");
-        tables.MapGet("", List).WithSummary("List persistent tables");
+        tables.MapGet("", List).WithSummary("List persistent tables").WithPaging()
+            .WithQuery("name", "Only tables whose name matches this regular expression (case-insensitive).");
         tables.MapPost("", Create).WithSummary("Create a persistent table (or return the existing one's id)")
             .Accepts<CreateTableRequest>("application/json");
-        tables.MapGet("/{table_id}", Records).WithSummary("Get a page of a table's records");
+        tables.MapGet("/{table_id}", Records).WithSummary("Get a page of a table's records").WithPaging(defaultLimit: 100);
         tables.MapPatch("/{table_id}", AddRecords).WithSummary("Add records to a table")
             .Accepts<AddRecordsRequest>("application/json");
         tables.MapDelete("/{table_id}", Delete).WithSummary("Soft-delete a table");

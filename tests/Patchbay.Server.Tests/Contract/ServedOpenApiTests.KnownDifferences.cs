@@ -109,6 +109,9 @@ public abstract partial class ServedOpenApiTests
             "As above: webhooks are the org's, managed with the org key only.",
         ["DELETE /api/v2/public/webhook/{id}: does not accept LinkedAccountToken"] =
             "As above: webhooks are the org's, managed with the org key only.",
+        // Persistent tables (§3.16).
+        ["GET /api/v2/public/tables 200: properties missing: $.docs[].associated_instance"] =
+            "associated_instance names the Refold execution a workflow created the table from; Patchbay does not record which execution created a table (the contract's TB1 answer has no such field either).",
     };
 
     // Refold routes that Refold's published document does not list (its frontend SDK, v1 and legacy paths; contract
@@ -142,5 +145,6 @@ public abstract partial class ServedOpenApiTests
         "DELETE /api/v2/public/webhook",                 // WH9: the deprecated single-webhook API (the Node SDK's deleteWebhook)
         "POST /api/v2/public/webhook/subscribe",         // WH7 (deprecated)
         "POST /api/v2/public/webhook/unsubscribe",       // WH8 (deprecated)
+        "PATCH /api/v2/public/tables/{table_id}/records/{record_id}", // TB7 (Refold's changelog, not yet in its document)
     };
 }
