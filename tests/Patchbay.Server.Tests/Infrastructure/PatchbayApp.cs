@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Patchbay.Data;
 using Xunit;
@@ -35,6 +36,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     // Every log line the server writes at or above the configured level (Logging:LogLevel:Default).
     public CapturedLogs Logs { get; } = new();
+
+    // The same lines in the output of the test using the server (shown when it fails), instead of the console.
+    public TestOutputLogs Output { get; } = new();
     public string TestApiKey { get; private set; }
     public string ProductionApiKey { get; private set; }
     public string MasterKey { get; private set; }
@@ -55,11 +59,12 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public static readonly string[] FakeOAuthApps = ["asana", "notion", "box", "helpscout"];
 
-    public string BaseAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+    public string BaseAddress => AttachOutput().Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
         .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     public virtual async ValueTask InitializeAsync()
     {
+        AttachOutput();
         if (setup.FakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
         if (setup.FakeOAuth && sharedFrom is null) UseFakeOAuth(FakeOAuth = await FakeOAuthProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
@@ -90,15 +95,28 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Patchbay:RateLimits:Burst"] = "1000000",
             ["Patchbay:RateLimits:UnknownCredentialPermitsPerSecond"] = "1000000",
             ["Patchbay:RateLimits:UnknownCredentialBurst"] = "1000000",
-            ["Logging:Console:FormatterName"] = "simple",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in defaults.Concat(Settings)) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.ClearProviders()); // no console: the test's output instead (Output)
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Output);
         });
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        AttachOutput();
+        base.ConfigureClient(client);
+    }
+
+    PatchbayApp AttachOutput()
+    {
+        Output.Attach();
+        return this;
     }
 
     // Provider traffic of some apps goes to the fake on loopback (which the egress policy is told to allow); others

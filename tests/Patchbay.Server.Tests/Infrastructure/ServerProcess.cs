@@ -18,12 +18,15 @@ public sealed class ServerProcess : IAsyncDisposable
         public string Output => Stdout + Stderr;
     }
 
+    readonly string[] args;
+
     ServerProcess(IEnumerable<string> args, IDictionary<string, string> environment)
     {
+        this.args = [.. args];
         var bin = BinDirectory;
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(bin, "Patchbay.Server.dll"));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in this.args) info.ArgumentList.Add(arg);
         foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Patchbay__", StringComparison.OrdinalIgnoreCase)
                      || k.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase) || k.Equals("DOTNET_URLS", StringComparison.OrdinalIgnoreCase)
                      || k.Equals("URLS", StringComparison.OrdinalIgnoreCase)).ToList())
@@ -85,5 +88,11 @@ public sealed class ServerProcess : IAsyncDisposable
             await process.WaitForExitAsync(CancellationToken.None);
         }
         process.Dispose();
+        // What the process printed, in the test's output (shown when the test fails), not on the console.
+        try
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"[server process {string.Join(' ', args)}]{Environment.NewLine}{Output}");
+        }
+        catch (InvalidOperationException) { } // no test is running
     }
 }
