@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
+using Patchbay.Configuration;
 
 namespace Patchbay.Operations;
 
@@ -11,17 +11,16 @@ public static class ConsoleLogging
 {
     public const string Setting = "Logging:Console:FormatterName";
 
-    static readonly string[] Formats = [ConsoleFormatterNames.Simple, ConsoleFormatterNames.Json, ConsoleFormatterNames.Systemd];
-
     // The format when the setting is unset.
     public static string DefaultFormat(bool outputIsTerminal) => outputIsTerminal ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json;
 
     public static IServiceCollection AddConsoleFormat(this IServiceCollection services)
     {
-        services.AddOptions<ConsoleLoggerOptions>()
-            .PostConfigure(o => o.FormatterName = string.IsNullOrWhiteSpace(o.FormatterName) ? DefaultFormat(!Console.IsOutputRedirected) : o.FormatterName.Trim())
-            .Validate(o => Formats.Contains(o.FormatterName, StringComparer.OrdinalIgnoreCase), $"{Setting} must be one of: {string.Join(", ", Formats)}")
-            .ValidateOnStart();
+        services.PostConfigure<ConsoleLoggerOptions>(o =>
+            o.FormatterName = string.IsNullOrWhiteSpace(o.FormatterName) ? DefaultFormat(!Console.IsOutputRedirected) : o.FormatterName.Trim());
+        // Checked with the other settings, so a wrong name stops the start with one line; the console logger itself
+        // would fall back to its default silently.
+        services.AddSettings<ConsoleFormatSetting>(ConsoleFormatSetting.Section);
         // Set here rather than in the shared Logging:Console:FormatterOptions section: the simple format needs a space
         // after its timestamp, JSON must not have one.
         services.Configure<SimpleConsoleFormatterOptions>(o =>
@@ -38,4 +37,13 @@ public static class ConsoleLogging
         });
         return services;
     }
+}
+
+public sealed class ConsoleFormatSetting
+{
+    public const string Section = "Logging:Console";
+
+    [System.ComponentModel.DataAnnotations.AllowedValues(null, "", ConsoleFormatterNames.Simple, ConsoleFormatterNames.Json, ConsoleFormatterNames.Systemd,
+        ErrorMessage = "must be simple, json or systemd")]
+    public string? FormatterName { get; set; }
 }

@@ -68,6 +68,8 @@ public abstract class ExecuteTests(PatchbayApp app)
         Assert.Equal(2, (await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/execution?workflow_id={draft}&status=COMPLETED&execution_source=API_CALL", Ct))).GetProperty("totalDocs").GetInt32());
     }
 
+    // Code runs get minutes in tests (PatchbayApp), so each snippet is stopped by the limit it is written to hit, not
+    // by the clock of a busy machine; the time limit is CodeTimeLimitTests'.
     [Fact]
     public async Task HostileCode_FailsOnlyItsNode_WithAClearError()
     {
@@ -113,21 +115,8 @@ public abstract class ExecuteTests(PatchbayApp app)
     }
 }
 
-// Code runs get a minute here, so on a slow, busy machine each hostile snippet is stopped by the limit it is written to
-// hit (memory, recursion, nesting), not by the clock; the time limit itself is tested with its default (CodeTimeLimitTests).
-public sealed class GenerousCodeTimeOptions : IAppOptions
-{
-    public void Configure(AppSetup setup)
-    {
-        ArgumentNullException.ThrowIfNull(setup);
-        setup.FakeProvider = true;
-        setup.Settings["Patchbay:Workflows:CodeTimeout"] = "00:01:00";
-        setup.Settings["Patchbay:Workflows:SyncTimeout"] = "00:05:00";
-    }
-}
-
-public sealed class SqliteExecuteTests(SqliteApp<GenerousCodeTimeOptions> app) : ExecuteTests(app), IClassFixture<SqliteApp<GenerousCodeTimeOptions>>;
-public sealed class PostgresExecuteTests(PostgresApp<GenerousCodeTimeOptions> app) : ExecuteTests(app), IClassFixture<PostgresApp<GenerousCodeTimeOptions>>;
+public sealed class SqliteExecuteTests(SqliteApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
+public sealed class PostgresExecuteTests(PostgresApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
 
 // Code that only the clock stops, under the default 2 s limit: the node fails with the time limit's message, whatever
 // the machine's load (these snippets never end by themselves within their statement budget).
@@ -143,5 +132,5 @@ public abstract class CodeTimeLimitTests(PatchbayApp app)
     }
 }
 
-public sealed class SqliteCodeTimeLimitTests(SqliteApp<FakeProviderOptions> app) : CodeTimeLimitTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
-public sealed class PostgresCodeTimeLimitTests(PostgresApp<FakeProviderOptions> app) : CodeTimeLimitTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
+public sealed class SqliteCodeTimeLimitTests(SqliteApp<CodeTimeLimitOptions> app) : CodeTimeLimitTests(app), IClassFixture<SqliteApp<CodeTimeLimitOptions>>;
+public sealed class PostgresCodeTimeLimitTests(PostgresApp<CodeTimeLimitOptions> app) : CodeTimeLimitTests(app), IClassFixture<PostgresApp<CodeTimeLimitOptions>>;

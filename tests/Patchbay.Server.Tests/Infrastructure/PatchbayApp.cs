@@ -90,6 +90,11 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Patchbay:Bootstrap:TestApiKey"] = TestApiKey,
             ["Patchbay:Bootstrap:ProductionApiKey"] = ProductionApiKey,
             ["Patchbay:Workers:Enabled"] = "false",
+            // Code nodes run in sandbox processes at a lower priority: on a busy machine a script may wait a long
+            // time for a core, and a test must see the limit it is about trip, not the clock. Tests of the time limit
+            // set it back (CodeTimeLimitOptions).
+            ["Patchbay:Workflows:CodeTimeout"] = "00:05:00",
+            ["Patchbay:Workflows:SyncTimeout"] = "00:10:00",
             // Tests send many requests per key; the rate-limit tests set the real limits on their own server.
             ["Patchbay:RateLimits:PermitsPerSecond"] = "1000000",
             ["Patchbay:RateLimits:Burst"] = "1000000",
