@@ -91,8 +91,8 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Patchbay:Bootstrap:ProductionApiKey"] = ProductionApiKey,
             ["Patchbay:Workers:Enabled"] = "false",
             // Code nodes run in sandbox processes at a lower priority: on a busy machine a script may wait a long
-            // time for a core, and a test must see the limit it is about trip, not the clock. Tests of the time limit
-            // set it back (CodeTimeLimitOptions).
+            // time for a core, and a test must see the limit it is about trip, not the clock's. The tests of the time
+            // limit set it back (CodeTimeLimitOptions).
             ["Patchbay:Workflows:CodeTimeout"] = "00:05:00",
             ["Patchbay:Workflows:SyncTimeout"] = "00:10:00",
             // Tests send many requests per key; the rate-limit tests set the real limits on their own server.
@@ -102,6 +102,8 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Patchbay:RateLimits:UnknownCredentialBurst"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        // The in-memory server's address, which the host reports as the one it listens on (not the shipped :8080).
+        if (!setup.Kestrel) defaults["Urls"] = "http://localhost";
         foreach (var (key, value) in defaults.Concat(Settings)) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.ClearProviders()); // no console: the test's output instead (Output)
         builder.ConfigureTestServices(services =>
@@ -114,8 +116,12 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected override void ConfigureClient(HttpClient client)
     {
+        ArgumentNullException.ThrowIfNull(client);
         AttachOutput();
         base.ConfigureClient(client);
+        // Not HttpClient's 100 s: a sync execute of code on a loaded machine can take longer, and a test fails with
+        // its own assertion rather than a cancelled request.
+        client.Timeout = TimeSpan.FromMinutes(10);
     }
 
     PatchbayApp AttachOutput()

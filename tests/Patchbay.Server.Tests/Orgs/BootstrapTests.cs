@@ -40,7 +40,7 @@ public abstract class BootstrapTests
         await using var app = NewApp();
         app.Settings[setting] = value;
         var error = await Assert.ThrowsAnyAsync<Exception>(async () => await app.InitializeAsync());
-        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        Assert.True(error.ToString().Contains(message, StringComparison.Ordinal), error.ToString());
     }
 
     [Fact]
