@@ -8,7 +8,9 @@ cd "$(dirname "$0")"
 
 # The SDK compatibility test runs Refold's published frontend SDK (npm) in Node against a live server.
 command -v npm >/dev/null || { echo "test.sh: Node.js 20 and npm are required (the SDK compatibility test)" >&2; exit 1; }
-npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+# npm's own output is shown only when it fails: the run's output is the tests' results.
+quietly() { local out; out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }; }
+quietly npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
 
 # The hosted Connect page is tested in Debian's headless Chromium, driven by playwright-core (npm); the guides'
 # worked examples are run as pasted, with curl and jq.
@@ -22,6 +24,6 @@ if [ ${#MISSING[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${MISSING[@]}" >/dev/null \
     || { $SUDO apt-get update -q >/dev/null && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${MISSING[@]}" >/dev/null; }
 fi
-npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+quietly npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 exec dotnet test --solution Patchbay.slnx "$@"

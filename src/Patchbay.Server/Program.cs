@@ -2,6 +2,7 @@ using Patchbay.Applications;
 using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Configs;
+using Patchbay.Configuration;
 using Patchbay.Connections;
 using Patchbay.Credentials;
 using Patchbay.Data;
@@ -32,7 +33,8 @@ if (args is ["vault", ..]) return await VaultCommands.RunAsync(args[1..]);
 if (args is ["keys", ..]) return await KeysCommands.RunAsync(args[1..]);
 if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..]); // a code sandbox, started by the server
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the application's folder unless --contentRoot names another (Configuration/ContentRoot).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
 
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS

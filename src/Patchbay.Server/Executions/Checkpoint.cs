@@ -9,8 +9,9 @@ public sealed class StepEffects
     public string? DeleteWait { get; set; }
     public ExecutionRow? Child { get; set; }
     public HumanTasks.HumanTaskRow? HumanTask { get; set; }
-    // The reference the task's public id derives from (see WebhookIds), for the email that carries its link.
-    public string? HumanTaskReference { get; set; }
+    // The task's "created" event (with the reference its public id derives from, see WebhookIds), for the email and
+    // the webhook that carry its link.
+    public HumanTasks.HumanTaskEvent? HumanTaskCreated { get; set; }
 }
 
 // One step of an execution, committed as a unit by ExecutionStore.CheckpointAsync while `Owner` holds the lease.

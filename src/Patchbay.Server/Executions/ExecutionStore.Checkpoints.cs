@@ -97,11 +97,8 @@ public sealed partial class ExecutionStore
         await PublishFinishedAsync(tx, batch, results);
         for (var i = 0; i < batch.Length; i++)
         {
-            if (results[i] is not null && batch[i].Effects is { HumanTask: { } task, HumanTaskReference: { } reference })
-            {
-                await outbox.EnqueueAsync(tx, Workers.OutboxMessage.Of(HumanTasks.HumanTaskTopics.Created, task.OrgId, task.Environment,
-                    new HumanTasks.HumanTaskCreated(task.Id, reference)), batch[i].Now, CancellationToken.None);
-            }
+            if (results[i] is not null && batch[i].Effects is { HumanTask: { } task, HumanTaskCreated: { } created })
+                await created.EnqueueAsync(outbox, tx, HumanTasks.HumanTaskTopics.Created, task.OrgId, task.Environment, CancellationToken.None);
         }
         return results;
     }

@@ -12,20 +12,17 @@ using Patchbay.Workers;
 
 namespace Patchbay.HumanTasks;
 
-// What the human-task feature tells others through the outbox, in the transaction that creates the task.
+// What the human-task feature tells others through the outbox, in the transaction of the change: the task created
+// (the step's checkpoint), submitted (the conditional update), expired (the update that marks it TIMEOUT).
 public static class HumanTaskTopics
 {
     public const string Created = "human_task.created";
+    public const string Submitted = "human_task.submitted";
+    public const string TimedOut = "human_task.timed_out";
 
     // What the email sender listens to while SMTP is off: nothing publishes it, so the outbox writes no message.
     public const string EmailsOff = "human_task.emails_off";
 }
-
-// The task's row id (a hash) and the reference its public id derives from: the link is rebuilt when the email goes
-// out, so the outbox holds no more than the execution's state already does.
-public sealed record HumanTaskCreated(
-    [property: JsonPropertyName("task")] string TaskHash,
-    [property: JsonPropertyName("reference")] string Reference);
 
 // Patchbay:HumanTasks:Smtp. Emails to a task's receiver_emails are sent only when Host is set (off by default); the
 // link in them needs Patchbay:Http:PublicUrl.
@@ -63,8 +60,8 @@ public sealed partial class HumanTaskEmailSender(
     public async Task HandleAsync(OutboxMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var created = JsonSerializer.Deserialize<HumanTaskCreated>(message.Payload, ApiJson.Options)!;
-        if (await store.GetAsync(created.TaskHash, ct) is not { Status: HumanTaskStatus.Waiting } task) return;
+        var created = JsonSerializer.Deserialize<HumanTaskEvent>(message.Payload, ApiJson.Options)!;
+        if (created.Reference is null || await store.GetAsync(created.TaskHash, ct) is not { Status: HumanTaskStatus.Waiting } task) return;
         var receivers = JsonSerializer.Deserialize<List<string>>(task.ReceiverEmails) ?? [];
         if (receivers.Count == 0) return;
         if (http.Value.PublicUrl is not { Length: > 0 } publicUrl)

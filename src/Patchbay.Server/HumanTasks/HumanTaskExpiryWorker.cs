@@ -8,7 +8,7 @@ namespace Patchbay.HumanTasks;
 // execution would wake at the expiry anyway (its run_at is the expiry); this makes the task's status right even while
 // the execution worker is busy, and for any server. Rows are claimed with a lease (LeasedWork).
 public sealed class HumanTaskExpiryWorker(
-    HumanTaskStore store, TimeProvider time, IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<HumanTaskExpiryWorker> logger)
+    HumanTaskStore store, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<HumanTaskExpiryWorker> logger)
     : PollingWorker(time, workerOptions, startup, logger)
 {
     const int Batch = 100;
@@ -17,5 +17,5 @@ public sealed class HumanTaskExpiryWorker(
     protected override TimeSpan Interval => TimeSpan.FromSeconds(15);
 
     public override async Task<bool> RunOnceAsync(CancellationToken ct) =>
-        await store.ExpireDueAsync(owner, Time.GetUtcNow(), TimeSpan.FromMinutes(1), Batch, ct) == Batch;
+        await store.ExpireDueAsync(owner, outbox, Time.GetUtcNow(), TimeSpan.FromMinutes(1), Batch, ct) == Batch;
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
 using Patchbay.Executions;
+using Patchbay.Workers;
 using Patchbay.Workflows.Engine;
 
 namespace Patchbay.HumanTasks;
@@ -11,7 +12,7 @@ namespace Patchbay.HumanTasks;
 // execution until the task's expiry, holding no thread and no lease; a submission or the expiry wakes it. Resumed,
 // it reads the task: submitted → its output is the submitted data; expired → the node's "timeout" edges, or an error
 // when it has none; still waiting (an early wake) → parks again.
-public sealed class HumanTaskNode(HumanTaskStore store, WebhookIds ids, TimeProvider time)
+public sealed class HumanTaskNode(HumanTaskStore store, WebhookIds ids, Outbox outbox, TimeProvider time)
 {
     public const double DefaultExpirySeconds = 7 * 24 * 3600;
 
@@ -24,7 +25,7 @@ public sealed class HumanTaskNode(HumanTaskStore store, WebhookIds ids, TimeProv
         if (plan.Resuming is { Ref: { } reference } waiting)
         {
             var hash = HumanTaskIds.Hash(ids.Id(reference));
-            var task = await store.ExpireAsync(hash, now, ct);
+            var task = await store.ExpireAsync(hash, outbox, now, ct);
             if (task is null) return new NodeOutcome.Failed("the node's human task is gone", Retryable: false);
             return task.Status switch
             {
@@ -45,7 +46,8 @@ public sealed class HumanTaskNode(HumanTaskStore store, WebhookIds ids, TimeProv
             UiStructure = form.Ui.ToJsonString(), TaskGroup = form.Group, Data = form.Data.ToJsonString(), ReceiverEmails = form.Receivers.ToJsonString(),
             Status = HumanTaskStatus.Waiting, ExpiresAt = form.ExpiresAt, CreatedAt = now, UpdatedAt = now,
         };
-        effects.HumanTaskReference = newReference;
+        effects.HumanTaskCreated = new HumanTaskEvent(effects.HumanTask.Id, newReference, execution.Id, execution.WorkflowDraftId, execution.AccountId,
+            execution.Slug, plan.Node.Id, plan.Node.Name, now);
         return new NodeOutcome.Park(new WaitState(plan.Node.Id, WaitKinds.HumanTask, form.ExpiresAt, newReference));
     }
 

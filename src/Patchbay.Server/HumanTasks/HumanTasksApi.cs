@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Patchbay.Executions;
 using Patchbay.Hosted;
 using Patchbay.Http;
+using Patchbay.Workers;
 
 namespace Patchbay.HumanTasks;
 
@@ -45,7 +46,7 @@ public static class HumanTasksApi
         t.ExpiresAt, JsonNode.Parse(t.ReceiverEmails), t.CreatedAt, t.UpdatedAt);
 
     static async Task<Results<Ok<MessageResponse>, ApiError>> Submit(
-        string id, HttpContext http, HumanTaskStore store, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
+        string id, HttpContext http, HumanTaskStore store, Outbox outbox, ExecutionWorker worker, TimeProvider time, CancellationToken ct)
     {
         if (await FindAsync(id, store, ct) is not { } task) return NotFound();
         var body = await JsonBody.ReadNodeAsync(http);
@@ -57,7 +58,7 @@ public static class HumanTasksApi
         var data = result.Data!.ToJsonString();
         if (data.Length > MaxDataBytes) return ApiError.Validation($"The form's data is limited to {MaxDataBytes / 1024} KB");
         var now = time.GetUtcNow();
-        if (!await store.SubmitAsync(task.Id, data, now, ct))
+        if (!await store.SubmitAsync(task.Id, data, outbox, now, ct))
             return Refusal(await store.GetAsync(task.Id, ct) ?? task, now) ?? NotFound(); // another submission or the expiry came first
         worker.Wake();
         return TypedResults.Ok(new MessageResponse("Form submitted successfully"));

@@ -36,6 +36,7 @@ public static class OperationsFeature
     {
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddLogRedaction(); // every log line, the framework's included, without the secrets some URLs carry
+        services.AddConsoleFormat(); // simple on a terminal, JSON otherwise (Logging:Console:FormatterName)
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<ApiDocsTransformer>();

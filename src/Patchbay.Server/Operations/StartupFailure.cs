@@ -28,8 +28,11 @@ public static partial class StartupFailure
         ArgumentNullException.ThrowIfNull(app);
         if (System.Reflection.Assembly.GetEntryAssembly() != typeof(StartupFailure).Assembly)
         {
-            // Hosted by WebApplicationFactory (the tests' process): the factory reports a failed start itself.
-            await app.RunAsync();
+            // Hosted by WebApplicationFactory (the tests' process): the factory reports a failed start itself, and
+            // disposes the host. Not RunAsync, which disposes it on a failed start too: the factory may not have read
+            // the host's services yet and would report an ObjectDisposedException instead of the cause.
+            await app.StartAsync();
+            await app.WaitForShutdownAsync();
             return 0;
         }
         var started = app.Lifetime.ApplicationStarted; // now: RunAsync disposes the services when it fails

@@ -31,7 +31,8 @@ public static class KeysCommands
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(settings);
+        // The server's own appsettings.json, wherever the command is run from (Configuration/ContentRoot).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = Patchbay.Configuration.ContentRoot.Default(settings) });
         builder.Configuration["Patchbay:Vault:GenerateMissingKeyFile"] = "false";
         builder.Logging.ClearProviders();
         builder.Services.AddData().AddVault();

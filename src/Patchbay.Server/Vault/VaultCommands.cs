@@ -31,7 +31,9 @@ public static class VaultCommands
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(args[1..]);
+        // The server's own appsettings.json, wherever the command is run from (Configuration/ContentRoot).
+        string[] settings = args[1..];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = Patchbay.Configuration.ContentRoot.Default(settings) });
         builder.Configuration["Patchbay:Vault:GenerateMissingKeyFile"] = "false";
         builder.Logging.ClearProviders();
         builder.Services.AddData().AddVault();

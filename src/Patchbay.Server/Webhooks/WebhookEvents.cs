@@ -19,14 +19,22 @@ public static class WebhookEvents
     public const string WorkflowEnabled = "Workflow Enabled";
     public const string WorkflowDisabled = "Workflow Disabled";
 
+    // Patchbay's human-task events: a workflow's human_task node created a form, someone submitted it, or it expired.
+    public const string HumanTaskCreated = "Human Task Created";
+    public const string HumanTaskSubmitted = "Human Task Submitted";
+    public const string HumanTaskTimedOut = "Human Task Timed Out";
+
     public static readonly IReadOnlyList<string> All =
         [ConnectionCreated, ConnectionDeleted, ConnectionExpired, WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut,
-         ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled];
+         ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled, HumanTaskCreated, HumanTaskSubmitted, HumanTaskTimedOut];
 
     // The events a `slug` subscription may listen to: Refold's workflow events, and Patchbay's config events (a
-    // config belongs to one app).
+    // config belongs to one app) and human-task events (matched on their execution's app).
     public static readonly IReadOnlySet<string> PerApp = new HashSet<string>(StringComparer.Ordinal)
-        { WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut, ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled };
+    {
+        WorkflowCompleted, WorkflowErrored, WorkflowStopped, WorkflowTimedOut, ConfigCreated, ConfigUpdated, ConfigDeleted, WorkflowEnabled, WorkflowDisabled,
+        HumanTaskCreated, HumanTaskSubmitted, HumanTaskTimedOut,
+    };
 
     // The deprecated subscribe API's kebab-case ids (`workflow-errored`) name the same events.
     static readonly Dictionary<string, string> ByName = All

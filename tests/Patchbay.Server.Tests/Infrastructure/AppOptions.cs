@@ -49,3 +49,14 @@ public sealed class KestrelOptions : IAppOptions
 {
     public void Configure(AppSetup setup) => setup.Kestrel = true;
 }
+
+// Talks to provider APIs, with code nodes under the default time limit (2 s) that the tests of that limit assert.
+public sealed class CodeTimeLimitOptions : IAppOptions
+{
+    public void Configure(AppSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        setup.FakeProvider = true;
+        setup.Settings["Patchbay:Workflows:CodeTimeout"] = "00:00:02";
+    }
+}

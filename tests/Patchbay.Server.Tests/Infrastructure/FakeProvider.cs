@@ -29,7 +29,6 @@ public sealed class FakeProvider : IAsyncDisposable
     public bool StripeDown { get; set; }
     // Where Stripe's API redirects, when set (a redirect to another scheme must fail the verification cleanly).
     public string? StripeRedirect { get; set; }
-    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);
     public string BaseUrl { get; private set; } = "";
 
     FakeProvider()
@@ -65,10 +64,10 @@ public sealed class FakeProvider : IAsyncDisposable
         app.MapGet("/shopify/{shop}/shop.json", (string shop, HttpRequest r) =>
             r.Headers["X-Shopify-Access-Token"] == ShopifyToken ? Results.Json(new { shop = new { myshopify_domain = $"{shop}.myshopify.com" } }) : Results.StatusCode(401));
 
-        // SendGrid stands in for a provider that answers too slowly.
+        // SendGrid stands in for a provider that answers too slowly: never, until the caller gives up.
         app.MapGet("/v3/user/email", async (CancellationToken ct) =>
         {
-            await Task.Delay(SlowDelay, ct);
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
             return Results.Json(new { email = "slow@acme.test" });
         });
     }

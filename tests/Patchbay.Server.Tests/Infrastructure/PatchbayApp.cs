@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Patchbay.Data;
 using Xunit;
@@ -35,6 +36,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     // Every log line the server writes at or above the configured level (Logging:LogLevel:Default).
     public CapturedLogs Logs { get; } = new();
+
+    // The same lines in the output of the test using the server (shown when it fails), instead of the console.
+    public TestOutputLogs Output { get; } = new();
     public string TestApiKey { get; private set; }
     public string ProductionApiKey { get; private set; }
     public string MasterKey { get; private set; }
@@ -55,11 +59,12 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
 
     public static readonly string[] FakeOAuthApps = ["asana", "notion", "box", "helpscout"];
 
-    public string BaseAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+    public string BaseAddress => AttachOutput().Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
         .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     public virtual async ValueTask InitializeAsync()
     {
+        AttachOutput();
         if (setup.FakeProvider && sharedFrom is null) UseFakeProvider(Fake = await FakeProvider.StartAsync());
         if (setup.FakeOAuth && sharedFrom is null) UseFakeOAuth(FakeOAuth = await FakeOAuthProvider.StartAsync());
         Directory.CreateDirectory(DataDirectory);
@@ -85,20 +90,44 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             ["Patchbay:Bootstrap:TestApiKey"] = TestApiKey,
             ["Patchbay:Bootstrap:ProductionApiKey"] = ProductionApiKey,
             ["Patchbay:Workers:Enabled"] = "false",
+            // Code nodes run in sandbox processes at a lower priority: on a busy machine a script may wait a long
+            // time for a core, and a test must see the limit it is about trip, not the clock's. The tests of the time
+            // limit set it back (CodeTimeLimitOptions).
+            ["Patchbay:Workflows:CodeTimeout"] = "00:05:00",
+            ["Patchbay:Workflows:SyncTimeout"] = "00:10:00",
             // Tests send many requests per key; the rate-limit tests set the real limits on their own server.
             ["Patchbay:RateLimits:PermitsPerSecond"] = "1000000",
             ["Patchbay:RateLimits:Burst"] = "1000000",
             ["Patchbay:RateLimits:UnknownCredentialPermitsPerSecond"] = "1000000",
             ["Patchbay:RateLimits:UnknownCredentialBurst"] = "1000000",
-            ["Logging:Console:FormatterName"] = "simple",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        // The in-memory server's address, which the host reports as the one it listens on (not the shipped :8080).
+        if (!setup.Kestrel) defaults["Urls"] = "http://localhost";
         foreach (var (key, value) in defaults.Concat(Settings)) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.ClearProviders()); // no console: the test's output instead (Output)
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Output);
         });
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        AttachOutput();
+        base.ConfigureClient(client);
+        // Not HttpClient's 100 s: a sync execute of code on a loaded machine can take longer, and a test fails with
+        // its own assertion rather than a cancelled request.
+        client.Timeout = TimeSpan.FromMinutes(10);
+    }
+
+    PatchbayApp AttachOutput()
+    {
+        Output.Attach();
+        return this;
     }
 
     // Provider traffic of some apps goes to the fake on loopback (which the egress policy is told to allow); others
@@ -106,7 +135,8 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
     void UseFakeProvider(FakeProvider provider)
     {
         Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
-        Settings["Patchbay:Apps:VerifyTimeout"] = "00:00:01.500";
+        // Long enough for any loopback answer on a loaded machine; the fake's slow provider never answers in time.
+        Settings["Patchbay:Apps:VerifyTimeout"] = $"00:00:{VerifyTimeoutSeconds:00}";
         foreach (var slug in (string[])["stripe", "netsuite", "hubspot", "sendgrid"])
             Settings[$"Patchbay:Apps:Overrides:{slug}:BaseUrl"] = provider.BaseUrl;
         // Apps whose host holds a customer's value keep it in the overridden URL, as a path segment.
@@ -131,6 +161,9 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
             Settings[$"Patchbay:Apps:Overrides:{key}:BaseUrl"] = $"{provider.BaseUrl}/{slug}";
         }
     }
+
+    // Patchbay:Apps:VerifyTimeout of the servers with the fake provider.
+    public const int VerifyTimeoutSeconds = 10;
 
     public static readonly int ClosedPort = FindClosedPort();
 

@@ -51,8 +51,10 @@ public sealed class PostgresServer : IAsyncDisposable
         var port = FreePort();
         var serverOptions = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
                             "-c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB";
-        await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", serverOptions, "-w", "-t", "60", "start"], asRoot);
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=30;Timeout=30;Command Timeout=60";
+        // The first test to need PostgreSQL waits for this: on a busy machine the server may take minutes to accept
+        // connections, and a shorter wait failed that test with pg_ctl's message instead of its own.
+        await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", serverOptions, "-w", "-t", "300", "start"], asRoot);
+        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=30;Timeout=60;Command Timeout=120";
     }
 
     // The newest /usr/lib/postgresql/<version>/bin, or what pg_config reports.

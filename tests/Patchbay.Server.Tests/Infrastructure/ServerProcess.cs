@@ -18,13 +18,17 @@ public sealed class ServerProcess : IAsyncDisposable
         public string Output => Stdout + Stderr;
     }
 
-    ServerProcess(IEnumerable<string> args, IDictionary<string, string> environment)
+    readonly string[] args;
+
+    ServerProcess(IEnumerable<string> args, IDictionary<string, string> environment, string? workingDirectory)
     {
+        this.args = [.. args];
         var bin = BinDirectory;
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory ?? bin, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(bin, "Patchbay.Server.dll"));
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var arg in this.args) info.ArgumentList.Add(arg);
         foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Patchbay__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase) || k.EndsWith("_CONTENTROOT", StringComparison.OrdinalIgnoreCase)
                      || k.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase) || k.Equals("DOTNET_URLS", StringComparison.OrdinalIgnoreCase)
                      || k.Equals("URLS", StringComparison.OrdinalIgnoreCase)).ToList())
         {
@@ -49,14 +53,40 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    public (string Stdout, string Stderr) Streams
+    {
+        get
+        {
+            lock (stdout) lock (stderr) return (stdout.ToString(), stderr.ToString());
+        }
+    }
+
     public bool HasExited => process.HasExited;
 
-    // A server left running (disposing it kills it).
-    public static ServerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment)
+    // A server left running (disposing it kills it), started in the server's bin folder unless told another.
+    public static ServerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
-        return new(args, environment);
+        return new(args, environment, workingDirectory);
+    }
+
+    // Stops a running server the way a service manager does (SIGTERM), and waits until it has exited and its output
+    // has been read to the end.
+    public async Task StopAsync()
+    {
+        if (!process.HasExited) Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(3)); // bounds a hung shutdown; the server drains for at most 30 s
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The server did not stop in time:\n{Output}");
+        }
+        process.WaitForExit(); // the output streams are drained
     }
 
     // A start or a command, to its exit.
@@ -64,7 +94,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         await using var server = Start(args, environment);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(timeout ?? TimeSpan.FromMinutes(3)); // bounds a hung process; a busy machine starts slowly
         try
         {
             await server.process.WaitForExitAsync(deadline.Token);
@@ -85,5 +115,11 @@ public sealed class ServerProcess : IAsyncDisposable
             await process.WaitForExitAsync(CancellationToken.None);
         }
         process.Dispose();
+        // What the process printed, in the test's output (shown when the test fails), not on the console.
+        try
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"[server process {string.Join(' ', args)}]{Environment.NewLine}{Output}");
+        }
+        catch (InvalidOperationException) { } // no test is running
     }
 }

@@ -34,12 +34,13 @@ public abstract class BootstrapTests
     [InlineData("Patchbay:Http:MaxRequestBodySize", "10", "Patchbay:Http:MaxRequestBodySize must be between 1024 and 1073741824")]
     [InlineData("Patchbay:Bootstrap:TestApiKey", "tk-short", "Patchbay:Bootstrap:TestApiKey must be at least 20 characters")]
     [InlineData("Patchbay:Bootstrap:ProductionApiKey", " pk-short ", "Patchbay:Bootstrap:ProductionApiKey must be at least 20 characters")]
+    [InlineData("Logging:Console:FormatterName", "xml", "Logging:Console:FormatterName must be simple, json or systemd")]
     public async Task BadSetting_StopsTheStart_WithAMessageNamingIt(string setting, string value, string message)
     {
         await using var app = NewApp();
         app.Settings[setting] = value;
         var error = await Assert.ThrowsAnyAsync<Exception>(async () => await app.InitializeAsync());
-        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        Assert.True(error.ToString().Contains(message, StringComparison.Ordinal), error.ToString());
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public abstract class CrashTests
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             using var http = new HttpClient();
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var deadline = DateTime.UtcNow.AddMinutes(3); // bounds a failing start; a busy machine starts slowly
             while (DateTime.UtcNow < deadline)
             {
                 Assert.False(process.HasExited, "The server exited:\n" + Output);
@@ -138,7 +138,7 @@ public abstract class CrashTests
             ["Patchbay__Egress__AllowedNetworks__0"] = "127.0.0.0/8",
             ["Patchbay__Workflows__LeaseDuration"] = "00:00:05",
             ["Patchbay__Workflows__PollInterval"] = "00:00:00.200",
-            ["Patchbay__Workflows__CodeTimeout"] = "00:00:05",
+            ["Patchbay__Workflows__CodeTimeout"] = "00:01:00", // the code node spins 1.5 s of wall time, however slowly it runs
             ["Patchbay__Workflows__CodeMaxStatements"] = "2000000000",
             ["Patchbay__Workflows__CodeMemoryBytes"] = "4000000000", // Jint counts bytes allocated, and a busy loop allocates
             ["Logging__Console__FormatterName"] = "simple",
@@ -188,7 +188,7 @@ public abstract class CrashTests
             }
 
             // Mid-flight: slow calls started, code nodes spinning, delays waiting.
-            var waitUntil = DateTime.UtcNow.AddSeconds(10);
+            var waitUntil = DateTime.UtcNow.AddSeconds(60);
             while (slow.Calls.IsEmpty && DateTime.UtcNow < waitUntil) await Task.Delay(50, Ct);
             await Task.Delay(300, Ct);
             var running = (await client.GetFromJsonAsync<JsonElement>("/api/v2/public/execution?status=RUNNING&limit=100", Ct)).GetProperty("totalDocs").GetInt32();
@@ -198,7 +198,7 @@ public abstract class CrashTests
 
             await using var second = new ServerProcess(environment, baseUrl);
             await second.StartAsync();
-            var deadline = DateTime.UtcNow.AddSeconds(90);
+            var deadline = DateTime.UtcNow.AddMinutes(5); // bounds a failing test only
             var finished = new Dictionary<string, JsonElement>();
             while (finished.Count < executions.Count && DateTime.UtcNow < deadline)
             {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Patchbay.Sandbox;
 using Patchbay.Tests.Infrastructure;
 using Xunit;
 using static Patchbay.Tests.Workflows.WorkflowApi;
@@ -25,8 +27,11 @@ public abstract class SandboxLoadTests(PatchbayApp app)
         "return Atomics.wait(new Int32Array(new SharedArrayBuffer(16)), 0, 0, 20000);",
     ];
 
+    // The latency of GETs while hostile code runs is compared with their latency alone, measured just before on the
+    // same machine: a p99 under 50 ms passes, and so does one at most 3x the p99 alone when other work (builds, other
+    // test runs) loads the machine. Sandboxes at the server's own priority would push it well past both on a quiet one.
     [Fact]
-    public async Task HostileCodeRunningAtOnce_KeepsAGetsP99Under50ms()
+    public async Task HostileCodeRunningAtOnce_KeepsGetP99Under50ms_OrNearItsLevelAlone()
     {
         var (_, key, _) = await app.CreateOrgAsync("Load Org");
         var account = await app.CreateLinkedAccountAsync(apiKey: key);
@@ -37,15 +42,28 @@ public abstract class SandboxLoadTests(PatchbayApp app)
 
         // Warm the GET path, then measure it alone and while the hostile executions run (two rounds of each).
         for (var i = 0; i < 20; i++) (await client.GetAsync($"/api/v2/public/linked-account/{account}", Ct)).Dispose();
+        var alone = await SampleAsync(client, account, () => false, 100);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var hostile = Task.WhenAll(versions.Concat(versions).Select(async v =>
         {
             using var response = await client.SendAsync(Execute(v, new { }, sync: true), stop.Token);
             Assert.Equal(500, (int)response.StatusCode); // each fails its own node
         }));
-        await Task.Delay(300, Ct); // the sandboxes are busy
+        var sandbox = app.Services.GetRequiredService<CodeSandbox>();
+        while (sandbox.ProcessIds.Count == 0 && !hostile.IsCompleted) await Task.Delay(20, Ct); // the sandboxes are busy
+        var busy = await SampleAsync(client, account, () => hostile.IsCompleted, 400);
+        await hostile;
+        Assert.True(busy.Count >= 50, $"only {busy.Count} samples");
+        var (aloneP99, busyP99) = (P99(alone), P99(busy));
+        Assert.True(busyP99 < Math.Max(50, 3 * aloneP99),
+            $"GET p99 {busyP99:0.0} ms over {busy.Count} samples while hostile code ran (p50 {busy[busy.Count / 2]:0.0} ms); alone p99 {aloneP99:0.0} ms (p50 {alone[alone.Count / 2]:0.0} ms)");
+    }
+
+    // GET latencies in ms, sorted, until `done` or `count` samples.
+    static async Task<List<double>> SampleAsync(HttpClient client, string account, Func<bool> done, int count)
+    {
         var samples = new List<double>();
-        while (!hostile.IsCompleted && samples.Count < 400)
+        while (!done() && samples.Count < count)
         {
             var clock = Stopwatch.StartNew();
             using var response = await client.GetAsync($"/api/v2/public/linked-account/{account}", Ct);
@@ -53,16 +71,15 @@ public abstract class SandboxLoadTests(PatchbayApp app)
             Assert.True(response.IsSuccessStatusCode);
             await Task.Delay(10, Ct);
         }
-        await hostile;
         samples.Sort();
-        Assert.True(samples.Count >= 50, $"only {samples.Count} samples");
-        var p99 = samples[(int)Math.Ceiling(samples.Count * 0.99) - 1];
-        Assert.True(p99 < 50, $"GET p99 {p99:0.0} ms over {samples.Count} samples while hostile code ran (p50 {samples[samples.Count / 2]:0.0} ms)");
+        return samples;
     }
+
+    static double P99(List<double> sorted) => sorted[(int)Math.Ceiling(sorted.Count * 0.99) - 1];
 }
 
 [Collection(nameof(SandboxLoad))]
-public sealed class SqliteSandboxLoadTests(SqliteApp<FakeProviderOptions> app) : SandboxLoadTests(app), IClassFixture<SqliteApp<FakeProviderOptions>>;
+public sealed class SqliteSandboxLoadTests(SqliteApp<CodeTimeLimitOptions> app) : SandboxLoadTests(app), IClassFixture<SqliteApp<CodeTimeLimitOptions>>;
 
 [Collection(nameof(SandboxLoad))]
-public sealed class PostgresSandboxLoadTests(PostgresApp<FakeProviderOptions> app) : SandboxLoadTests(app), IClassFixture<PostgresApp<FakeProviderOptions>>;
+public sealed class PostgresSandboxLoadTests(PostgresApp<CodeTimeLimitOptions> app) : SandboxLoadTests(app), IClassFixture<PostgresApp<CodeTimeLimitOptions>>;
