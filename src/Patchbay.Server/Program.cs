@@ -35,6 +35,9 @@ if (args is ["sandbox", ..]) return Patchbay.Sandbox.SandboxProcess.Run(args[1..
 
 // appsettings.json is read from the application's folder unless --contentRoot names another (Configuration/ContentRoot).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot.Default(args) });
+// http://localhost:8080 unless Urls, ASPNETCORE_URLS or --urls says otherwise (in appsettings.json it would override
+// ASPNETCORE_URLS, which the host reads with a lower priority).
+if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8080");
 
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS

@@ -46,7 +46,7 @@ public sealed partial class ShippedSettingsTests : IDisposable
         var key = "tk" + Guid.NewGuid().ToString("D");
         var environment = new Dictionary<string, string>
         {
-            ["Urls"] = address,
+            ["ASPNETCORE_URLS"] = address, // the standard variable: the shipped settings must not override it
             ["Patchbay__Database__Provider"] = "Sqlite",
             ["Patchbay__Vault__MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Patchbay__Bootstrap__TestApiKey"] = key,
