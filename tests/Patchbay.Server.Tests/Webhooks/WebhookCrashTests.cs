@@ -184,20 +184,11 @@ public abstract class WebhookCrashTests
 
 public sealed class SqliteWebhookCrashTests : WebhookCrashTests
 {
-    string? folder;
+    readonly SqliteScratchDatabase database = new();
 
-    protected override Task<(string Provider, string ConnectionString)> DatabaseAsync()
-    {
-        folder = Path.Combine(Path.GetTempPath(), "patchbay-webhook-crash-db", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return Task.FromResult(("Sqlite", $"Data Source={Path.Combine(folder, "patchbay.db")}"));
-    }
+    protected override Task<(string Provider, string ConnectionString)> DatabaseAsync() => database.CreateAsync();
 
-    protected override Task DropAsync(string connectionString)
-    {
-        try { if (folder is not null) Directory.Delete(folder, recursive: true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
+    protected override Task DropAsync(string connectionString) => database.DropAsync();
 }
 
 public sealed class PostgresWebhookCrashTests(PostgresServer server) : WebhookCrashTests
