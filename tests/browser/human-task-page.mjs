@@ -5,7 +5,7 @@
 //
 // usage: node human-task-page.mjs <form_url> <expired_form_url> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { chromium } from "playwright-core";
+import { check, launchChromium, ok } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -16,17 +16,7 @@ if (!formUrl || !expiredUrl || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const ok = (step) => console.log(`ok ${step}`);
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium();
 const problems = [];
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
