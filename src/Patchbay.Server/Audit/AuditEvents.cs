@@ -27,6 +27,7 @@ public static class AuditEvents
     public const string WorkflowEnabled = "Workflow Enabled";
     public const string WorkflowDisabled = "Workflow Disabled";
     public const string WorkflowSettingsUpdated = "Workflow Settings Updated";
+    public const string DraftWorkflowUpdated = "Draft Workflow Updated";
 
     public const string ScheduleCreated = "Schedule Created";
     public const string ScheduleDeleted = "Schedule Deleted";
@@ -52,7 +53,7 @@ public static class AuditEvents
         ConnectionCreated, ConnectionExpired, ConnectionDisconnected, ConnectionErrored,
         WebhookCreated, WebhookUpdated, WebhookDeleted,
         ConfigCreated, ConfigUpdated, ConfigDeleted,
-        WorkflowCreated, WorkflowDeleted, WorkflowPublished, WorkflowUnpublished, WorkflowEnabled, WorkflowDisabled, WorkflowSettingsUpdated,
+        WorkflowCreated, WorkflowDeleted, WorkflowPublished, WorkflowUnpublished, WorkflowEnabled, WorkflowDisabled, WorkflowSettingsUpdated, DraftWorkflowUpdated,
         ScheduleCreated, ScheduleDeleted,
         TableCreated, TableDeleted, TableColumnsAdded, TableColumnsRemoved, TableColumnsRenamed,
         EnvironmentVariableCreated, EnvironmentVariableUpdated, EnvironmentVariableDeleted,
