@@ -27,7 +27,21 @@ public sealed record AuditActor(string Type, string? Id, string? Environment, st
     }
 
     // Read at write time, not at bind time: the admin token is checked by an endpoint filter, after the middleware.
-    internal static void Bind(HttpContext http) => Ambient.Value = () => FromRequest(http);
+    // The request is held in a box emptied when the request ends, so work that outlives it (and captured its async
+    // flow) never reads a finished, possibly recycled, HttpContext: it acts as the server.
+    internal static IDisposable Bind(HttpContext http)
+    {
+        var box = new RequestBox { Http = http };
+        Ambient.Value = () => box.Http is { } current ? FromRequest(current) : System;
+        return box;
+    }
+
+    sealed class RequestBox : IDisposable
+    {
+        public HttpContext? Http { get; set; }
+
+        public void Dispose() => Http = null;
+    }
 
     static AuditActor FromRequest(HttpContext http)
     {

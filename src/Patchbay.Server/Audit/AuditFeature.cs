@@ -20,10 +20,10 @@ public static class AuditFeature
     public static WebApplication UseAudit(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use((http, next) =>
+        app.Use(async (http, next) =>
         {
-            AuditActor.Bind(http);
-            return next(http);
+            using var bound = AuditActor.Bind(http);
+            await next(http);
         });
         return app;
     }
