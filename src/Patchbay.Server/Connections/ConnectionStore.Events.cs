@@ -20,7 +20,8 @@ public sealed partial class ConnectionStore
         {
             ConnectionTopics.Created => AuditEvents.ConnectionCreated,
             ConnectionTopics.Deleted => AuditEvents.ConnectionDisconnected,
-            _ => AuditEvents.ConnectionExpired,
+            ConnectionTopics.Expired => AuditEvents.ConnectionExpired,
+            _ => throw new ArgumentOutOfRangeException(nameof(topic), topic, "Not a connection topic"),
         };
         await AuditLog.RecordAsync(tx, new(owner.OrgId, owner.Environment, auditEvent, AuditResources.Connection, slug, owner.AccountId,
             new { App = slug, AuthType = authType }), now, ct);
