@@ -55,6 +55,20 @@ public abstract partial class AuditTests
     }
 
     [Fact]
+    public async Task ForwardedAddress_IsIgnored_UnlessTheProxyIsTrusted()
+    {
+        // A node without Patchbay:Http:TrustForwardedHeaders: a client cannot choose the address recorded.
+        await using var node = app.CreateNode(new Dictionary<string, string?> { ["Patchbay:Http:TrustForwardedHeaders"] = "false" });
+        await node.InitializeAsync();
+        var (_, key, _) = await node.CreateOrgAsync("Audit spoof");
+        var client = Forwarded(node.ClientFor(key), "203.0.113.99");
+        await ApiAssert.OkAsync(await client.PostAsJsonAsync("/api/v2/public/linked-account", new { linked_account_id = PatchbayApp.NewAccountId() }, Ct));
+        var entry = Assert.Single(await EntriesAsync(client));
+        Assert.NotEqual("203.0.113.99", entry.GetProperty("ip_address").ToString());
+        Assert.Equal("api_key", entry.GetProperty("actor").Str("type"));
+    }
+
+    [Fact]
     public async Task RolledBackChange_LeavesNoEntry()
     {
         var (_, key, _) = await app.CreateOrgAsync("Audit rollback");
