@@ -9,6 +9,7 @@
 #   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables)
 #   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
 #   SCENARIOS=tables TABLE_ROWS=20000 RECORD=0 bench/run.sh   # a smoke run of the table scenarios, not recorded
+#   SCENARIOS=audit bench/run.sh         # audited writes (change + entry in one transaction) and reading the audit trail
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables audit"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 TABLE_ROWS=${TABLE_ROWS:-1000000}   # rows of the table the search scenarios run on
 TABLE_COLUMNS=${TABLE_COLUMNS:-10}  # its columns (email, stage, score, then c4…)
 RECORD=${RECORD:-1}                 # 0: print the table, do not write docs/benchmarks.md
@@ -151,6 +152,7 @@ bench_patchbay() { # database
   if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" webhooks "* ]]; then bench_webhooks "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" tables "* ]]; then bench_tables "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" audit "* ]]; then bench_audit "$db" "$key"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
@@ -253,6 +255,21 @@ LUA
   unsigned=$(sed -E 's/.*"unsigned":([0-9]+).*/\1/' <<<"$stats")
   printf '%s\t%s\t%s\t%s\t%s\n' "$db: signed webhook deliveries/s, ${FANOUT:-4} per event (state change → arrival)" "$rate" "$p50" "$p99" "$unsigned" >> "$RESULTS"
   printf '  %-48s %10.0f deliveries/s  p50 %-9s p99 %-9s (%s deliveries, %s unsigned)\n' "$db: signed webhook deliveries/s" "$rate" "$p50" "$p99" "$count" "$unsigned"
+}
+
+# Audit: an audited write (a linked account upsert: the row and its audit entry in one transaction, for one of 200
+# accounts), then reading the audit trail (the newest 10 entries of one account, of one event, among everything the
+# run wrote).
+bench_audit() { # database key
+  local db=$1 key=$2 base="http://127.0.0.1:$PORT/api/v2/public"
+  for i in $(seq 1 200); do
+    curl -sf -X POST "$base/linked-account" -H "x-api-key: $key" -H 'content-type: application/json' -d "{\"linked_account_id\":\"audit_$i\"}" >/dev/null
+  done
+  local put; put=$(lua PUT '')
+  printf 'request = function()\n  return wrk.format(nil, nil, nil, string.format([[{"linked_account_id":"audit_%%d","name":"Renamed %%d"}]], math.random(1, 200), math.random(1, 1000000)))\nend\n' >> "$put"
+  run_wrk "$db: PUT linked account (audited upsert)" "$base/linked-account" -H "x-api-key: $key" -s "$put"
+  run_wrk "$db: GET audit-trails (one account, one event)" \
+    "$base/audit/audit-trails?linked_account_id=audit_7&event=Linked%20Account%20Updated" -H "x-api-key: $key"
 }
 
 # Tables: adding 10,000 records in batches of 1,000 (records/s; p50/p99 of one batch), then, on a table of

@@ -1,4 +1,5 @@
 using Patchbay.Applications;
+using Patchbay.Audit;
 using Patchbay.Apps;
 using Patchbay.Auth;
 using Patchbay.Configs;
@@ -47,6 +48,7 @@ builder.Services
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
     .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
     .AddRateLimits()
+    .AddAudit()                                // Audit/: who changed what, in the change's transaction; retention
     .AddOrgs()                                 // Orgs/: organizations, API keys, the admin API
     .AddLinkedAccounts()
     .AddEgress()                               // Egress/: every outbound call, through one policy
@@ -73,6 +75,7 @@ var app = builder.Build();
 app.UseHttpConventions();
 app.UseStartupGate();                           // Operations/: 503 until start-up has finished
 app.UseAuthentication();
+app.UseAudit();                                 // Audit/: entries written during a request name its caller and address
 app.UseRateLimits();
 app.UseAuthorization();
 
@@ -94,6 +97,7 @@ app.MapWebhooks();                              // Webhooks/: WH1–WH9, deliver
 app.MapTables();                                // Tables/: TB1–TB12
 app.MapDatarefs();                              // Datarefs/: DR1–DR6
 app.MapDatastores();                            // Datastores/: DS1–DS3 (read-only, per config)
+app.MapAudit();                                 // Audit/: the audit trail (§3.20)
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();

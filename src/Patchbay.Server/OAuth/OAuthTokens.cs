@@ -119,7 +119,7 @@ public sealed class OAuthTokens(
                 return RefreshOutcome.Expired;
             }
             var backoff = TimeSpan.FromSeconds(30 * Math.Pow(2, Math.Min(connection.RefreshFailures, 8)));
-            await store.DeferRefreshAsync(connectionId, owner, now + backoff, ct);
+            await store.DeferRefreshAsync(connectionId, owner, now + backoff, now, ct);
             released = true;
             logger.LogWarning("Refreshing the {AppSlug} token of connection {ConnectionId} failed ({Reason}); retrying in {Backoff}",
                 connection.AppKey, connectionId, result.Error, backoff);

@@ -65,7 +65,9 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
         var revoked = await db.InTransactionAsync(async tx =>
         {
             var old = await keys.RevokeActiveAsync(tx, orgId, environment, now, ct);
-            await keys.InsertAsync(tx, NewKeyRow(orgId, environment, apiKey, "generated", now), ct);
+            var row = NewKeyRow(orgId, environment, apiKey, "generated", now);
+            await keys.InsertAsync(tx, row, ct);
+            await Audit.AuditLog.RecordAsync(tx, new(orgId, environment, Audit.AuditEvents.ApiKeyRegenerated, Audit.AuditResources.ApiKey, row.Id), now, ct);
             return old;
         }, ct);
         if (revoked is not null) keyCache.Evict(revoked);
