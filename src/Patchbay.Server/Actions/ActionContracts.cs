@@ -55,5 +55,5 @@ public sealed record ActionExecuteResponse(
 // AC3's body: one key per parameter of the action (AC2), values as strings or JSON of the parameter's type.
 public sealed record ActionExecuteRequest
 {
-    [JsonExtensionData] public Dictionary<string, JsonNode>? Parameters { get; init; }
+    [JsonExtensionData] public Dictionary<string, System.Text.Json.JsonElement>? Parameters { get; init; }
 }

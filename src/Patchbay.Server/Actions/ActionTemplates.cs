@@ -9,7 +9,8 @@ namespace Patchbay.Actions;
 // Action request templates (docs/actions.md): `{{name}}` is a parameter, `{{connection.name}}` a value of the
 // connection's credentials (a token response's instance_url, say). A string that is one parameter placeholder and
 // nothing else takes the parameter's JSON value (a number stays a number); an optional parameter not given removes the
-// body key, query parameter or header that holds it alone. In a path, parameters are percent-encoded.
+// body key, query parameter or header that holds it alone, and an object or array left empty by that goes too. In a
+// path, parameters are percent-encoded.
 public static partial class ActionTemplates
 {
     public const string ConnectionPrefix = "connection.";
@@ -53,6 +54,7 @@ public static partial class ActionTemplates
                     var rendered = Render(child, parameters, values, out var drop);
                     if (!drop) copy[key] = rendered;
                 }
+                omit = o.Count > 0 && copy.Count == 0; // everything in it was left out: so is it
                 return copy;
             case JsonArray a:
                 var items = new JsonArray();
@@ -61,6 +63,7 @@ public static partial class ActionTemplates
                     var rendered = Render(child, parameters, values, out var drop);
                     if (!drop) items.Add(rendered);
                 }
+                omit = a.Count > 0 && items.Count == 0;
                 return items;
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:
                 var text = v.GetValue<string>();
