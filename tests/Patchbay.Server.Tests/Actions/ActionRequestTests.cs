@@ -50,6 +50,23 @@ public abstract class ActionRequestTests(PatchbayApp app)
             Assert.True(Manifests.Single(m => m.Slug == slug).Actions.Count >= 5, $"{slug} has fewer than 5 actions");
     }
 
+    // docs/actions.md's table names every action of every app that has some.
+    [Fact]
+    public void ActionsGuide_ListsEveryCatalogAction()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Apps.SdkCompatibilityTests.RepositoryRoot(), "docs", "actions.md"));
+        foreach (var app in Manifests.Where(m => m.Actions.Count > 0))
+        {
+            var row = lines.FirstOrDefault(l => l.StartsWith($"| {app.Name} (`{app.Slug}`) | {app.Actions.Count} |", StringComparison.Ordinal));
+            Assert.True(row is not null, $"docs/actions.md: add the row \"| {app.Name} (`{app.Slug}`) | {app.Actions.Count} | …\" to the catalog's actions table");
+            foreach (var action in app.Actions)
+            {
+                var cell = $"`{action.ActionId}`{(action.Writes ? " ✎" : "")}";
+                Assert.True(row!.TrimEnd('|', ' ').Split([", ", " | "], StringSplitOptions.None).Contains(cell), $"docs/actions.md: {app.Slug}'s row lacks {cell}");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(CatalogActions))]
     public async Task Action_SendsTheRequestItsProviderDocuments(string slug, string actionId)
