@@ -60,7 +60,7 @@ public sealed class NodeRunner(
         try
         {
             result = await actions.ExecuteAsync(execution.OrgId, execution.Environment, execution.AccountId, slug, actionId,
-                (JsonObject?)s["parameters"]?.DeepClone() ?? [], execution.LinkedAccountRowId, ct);
+                (JsonObject?)s["parameters"]?.DeepClone() ?? [], ct);
         }
         catch (Http.ApiException e)
         {
