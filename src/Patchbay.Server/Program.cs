@@ -1,6 +1,7 @@
 using Patchbay.Applications;
 using Patchbay.Apps;
 using Patchbay.Auth;
+using Patchbay.Cluster;
 using Patchbay.Configs;
 using Patchbay.Configuration;
 using Patchbay.Connections;
@@ -42,6 +43,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
+    .AddCluster()                              // Cluster/: membership, dead nodes' leases, leases handed back on stop
     .AddWorkers()                              // Workers/: worker settings, the transactional outbox
     .AddStartup()                              // Operations/: migrate, unseal, bootstrap, once Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
@@ -97,6 +99,7 @@ app.MapDatastores();                            // Datastores/: DS1–DS3 (read-
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();
+admin.MapClusterAdmin();
 app.MapOperations();
 app.MapApiDocs();
 
