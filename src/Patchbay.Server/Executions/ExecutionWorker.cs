@@ -49,17 +49,18 @@ public sealed partial class ExecutionWorker(
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         var limit = options.Value.Concurrency;
-        var claimed = await ClaimAsync(limit, ct);
+        var claimed = await ClaimAsync(limit, ct, ct);
         await Task.WhenAll(claimed);
         return claimed.Count == limit;
     }
 
-    async Task<List<Task>> ClaimAsync(int limit, CancellationToken ct)
+    // `run` bounds the executions claimed (besides the drain after SIGTERM), `ct` the claim itself.
+    async Task<List<Task>> ClaimAsync(int limit, CancellationToken ct, CancellationToken run)
     {
         if (limit <= 0 || node.IsStopping) return [];
         var now = time.GetUtcNow();
         var rows = await store.ClaimAsync(Owner, now, now + options.Value.LeaseDuration, limit, ct);
-        return [.. rows.Select(row => Track(row, ct))];
+        return [.. rows.Select(row => Track(row, run))];
     }
 
     Task Track(ExecutionRow row, CancellationToken ct)
@@ -108,7 +109,8 @@ public sealed partial class ExecutionWorker(
             var pause = o.PollInterval;
             try
             {
-                var started = await ClaimAsync(o.Concurrency - inflight.Count, claiming.Token);
+                // The executions run past the stop signal: they end at their next checkpoint, or at the drain's end.
+                var started = await ClaimAsync(o.Concurrency - inflight.Count, claiming.Token, CancellationToken.None);
                 backoff = Backoff.None;
                 if (started.Count > 0 && inflight.Count < o.Concurrency) continue; // maybe more is due
             }
