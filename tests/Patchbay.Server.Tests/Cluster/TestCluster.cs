@@ -274,9 +274,12 @@ public static class ClusterWorkflows
     }
 
     // Starts an execution (asynchronous); its id, or null when the server refused (a 503 during an outage).
-    public static async Task<(int Status, string? Id)> ExecuteAsync(HttpClient client, string account, string version, string i)
+    public static Task<(int Status, string? Id)> ExecuteAsync(HttpClient client, string account, string version, string i) =>
+        ExecuteAsync(client, account, version, (object)new { i });
+
+    public static async Task<(int Status, string? Id)> ExecuteAsync(HttpClient client, string account, string version, object payload)
     {
-        var response = await Send(client, HttpMethod.Post, $"/api/v1/workflow/{version}/execute", account, new { i });
+        var response = await Send(client, HttpMethod.Post, $"/api/v1/workflow/{version}/execute", account, payload);
         if (!response.IsSuccessStatusCode) return ((int)response.StatusCode, null);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         return ((int)response.StatusCode, body.GetProperty("execution_id").GetString());
