@@ -16,8 +16,8 @@ namespace Patchbay.Cluster;
 // back whatever leases this node still holds (executions parked between steps, deliveries, schedules, refreshes)
 // and removes its row, so other nodes take the work at their next poll rather than when the leases expire.
 public sealed partial class Membership(
-    Db db, NodeStore store, Node node, IServiceProvider services, IOptions<ClusterOptions> options, StartupGate startup,
-    TimeProvider time, ILogger<Membership> logger) : BackgroundService
+    Db db, NodeStore store, Node node, IServiceProvider services, IOptions<ClusterOptions> options, IOptions<Workers.WorkerOptions> workers,
+    StartupGate startup, TimeProvider time, ILogger<Membership> logger) : BackgroundService
 {
     static readonly string Version = typeof(Membership).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -69,7 +69,8 @@ public sealed partial class Membership(
         }, ct);
         healthySince ??= now;
         Volatile.Write(ref liveNodes, Math.Max(1, await store.CountLiveAsync(now - o.DeadAfter, ct)));
-        if (now - healthySince < o.DeadAfter || node.IsStopping) return;
+        // Reaping is background work: a node running none (Workers:Enabled=false) leaves it to the others.
+        if (now - healthySince < o.DeadAfter || node.IsStopping || !workers.Value.Enabled) return;
         foreach (var dead in await store.DeadAsync(now - o.DeadAfter, node.Id, ct))
         {
             var released = await LeasedWork.ReleaseNodeAsync(db, dead, ct);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Patchbay.Data;
@@ -23,11 +22,7 @@ public static class TransientErrors
                 case PostgresException pg:
                     return IsTransientState(pg.SqlState) || pg.IsTransient;
                 case NpgsqlException npgsql when npgsql.IsTransient:
-                    return true;
-                case SocketException or TimeoutException:
-                    return true;
-                case System.IO.IOException when e.InnerException is null or SocketException:
-                    return true;
+                    return true; // a broken or refused connection, a timeout: Npgsql wraps the socket's exception
                 case Microsoft.Data.Sqlite.SqliteException sqlite:
                     return sqlite.SqliteErrorCode is 5 or 6; // SQLITE_BUSY, SQLITE_LOCKED
                 case DbException db when db.IsTransient:
