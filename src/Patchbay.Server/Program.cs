@@ -3,6 +3,7 @@ using Patchbay.Applications;
 using Patchbay.Audit;
 using Patchbay.Apps;
 using Patchbay.Auth;
+using Patchbay.Cluster;
 using Patchbay.Configs;
 using Patchbay.Configuration;
 using Patchbay.Connections;
@@ -44,6 +45,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
+    .AddCluster()                              // Cluster/: membership, dead nodes' leases, leases handed back on stop
     .AddWorkers()                              // Workers/: worker settings, the transactional outbox
     .AddStartup()                              // Operations/: migrate, unseal, bootstrap, once Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
@@ -104,6 +106,7 @@ app.MapAudit();                                 // Audit/: the audit trail (§3.
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();
+admin.MapClusterAdmin();
 app.MapOperations();
 app.MapApiDocs();
 

@@ -17,11 +17,11 @@ public enum RefreshOutcome { Fresh, Refreshed, Expired, Busy, Failed }
 // customer reconnects; a transient failure retries later with backoff.
 public sealed class OAuthTokens(
     ConnectionStore store, TokenEndpoint endpoint, OAuthClientStore clients, AppCatalog catalog,
-    IOptions<OAuthOptions> options, TimeProvider time, ILogger<OAuthTokens> logger)
+    IOptions<OAuthOptions> options, TimeProvider time, Data.Node node, ILogger<OAuthTokens> logger)
 {
     static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
     readonly ConcurrentDictionary<string, Lazy<Task<RefreshOutcome>>> inflight = new();
-    readonly string owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    readonly string owner = node.Owner("oauth-refresh");
 
     public sealed class ReauthRequiredException(string message) : Exception(message);
 
