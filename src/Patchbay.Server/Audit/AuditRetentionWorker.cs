@@ -7,8 +7,8 @@ namespace Patchbay.Audit;
 // Deletes entries older than Patchbay:Audit:RetentionDays. Deleting is idempotent, so every node may run it without
 // a lease.
 public sealed class AuditRetentionWorker(AuditStore store, IOptions<AuditOptions> options, TimeProvider time,
-    IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<AuditRetentionWorker> logger)
-    : PollingWorker(time, workerOptions, startup, logger)
+    IOptions<WorkerOptions> workerOptions, StartupGate startup, Node node, ILogger<AuditRetentionWorker> logger)
+    : PollingWorker(time, workerOptions, startup, node, logger)
 {
     const int Batch = 1000;
 
