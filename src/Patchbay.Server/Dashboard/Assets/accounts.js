@@ -1,7 +1,7 @@
 // Linked accounts: the list with a search, one account with its connections, configs (secrets masked) and a
 // session token for testing; "Act as" makes it the account the other pages use (the linked_account_id header).
 import { P, api, get, query, session } from "./api.js";
-import { clear, fill, confirmed, dl, empty, failure, field, h, loading, masked, pager, pre, status, table, when } from "./dom.js";
+import { clear, fill, confirmed, dl, empty, failure, field, h, loading, masked, pager, status, table, when } from "./dom.js";
 
 export async function accountsPage({ args, params, signal }) {
   return args[0] ? accountDetail(args[0], signal) : accountList(params);

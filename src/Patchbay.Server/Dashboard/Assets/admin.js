@@ -1,7 +1,7 @@
 // The self-hoster's section, opened by the admin token: organizations with their key hints; a key regeneration
 // (which revokes the current key) asks first.
 import { api, get } from "./api.js";
-import { clear, fill, confirmed, empty, failure, h, table, when } from "./dom.js";
+import { fill, confirmed, empty, failure, h, table, when } from "./dom.js";
 
 export async function adminPage() {
   const list = await get("/admin/v1/orgs?limit=100", { admin: true });

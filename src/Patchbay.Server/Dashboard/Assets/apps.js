@@ -1,7 +1,7 @@
 // Apps: the catalog as a linked account sees it (enabled apps, connected or not), each app's config field
 // definitions (org key, /api/patchbay/v1) and, with the admin token, offering an app and the org's OAuth clients.
 import { P, X, api, get, session } from "./api.js";
-import { clear, fill, confirmed, empty, failure, h, pre, status, table } from "./dom.js";
+import { fill, confirmed, empty, failure, h, pre, status, table } from "./dom.js";
 import { accountPicker } from "./accounts.js";
 
 export async function appsPage({ args, params }) {
@@ -17,7 +17,7 @@ export async function appsPage({ args, params }) {
         { label: "App", value: (a) => a.name },
         { label: "Slug", value: (a) => a.slug },
         { label: "Auth", value: (a) => [].concat(a.auth_type || []).join(", ") },
-        { label: "Status", value: (a) => status(a.reauth_required ? "EXPIRED" : a.connected ? "CONNECTED" : "NOT_CONNECTED") },
+        { label: "Status", value: (a) => status(a.reauth_required ? "EXPIRED" : a.connected ? "CONNECTED" : "NOT CONNECTED") },
       ], apps, (a) => `#/apps/${encodeURIComponent(a.slug)}`));
   }
   const admin = session.admin() ? await adminApps(picker.account) : null;
@@ -48,7 +48,7 @@ async function adminApps(account) {
       fill(out, 
         table([
           { label: "App", value: (a) => a.name }, { label: "Slug", value: (a) => a.slug },
-          { label: "Offered", value: (a) => (a.enabled ? "yes" : "no") + (a.default ? " (default)" : "") },
+          { label: "Offered", value: (a) => (a.enabled ? "yes" : "no") },
           { label: "", value: (a) => h("button", { type: "button", onclick: () => toggle(a) }, a.enabled ? `Disable ${a.name}` : `Enable ${a.name}`) },
         ], list),
         h("h3", {}, "OAuth clients"),

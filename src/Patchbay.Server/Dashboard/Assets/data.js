@@ -1,7 +1,7 @@
 // Tables (per linked account: browse pages of records, search a column by regex) and datarefs (the org's list,
 // one as a table for its account).
 import { P, get, api, query } from "./api.js";
-import { clear, fill, empty, failure, field, h, pager, table, when } from "./dom.js";
+import { fill, empty, failure, field, h, pager, table, when } from "./dom.js";
 import { accountPicker } from "./accounts.js";
 
 const cell = (v) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
@@ -28,7 +28,7 @@ async function tableDetail(id, params, picker) {
   const columns = (data.columns || []).map((c) => c.column_name ?? c.name ?? c);
   const results = h("div", { "aria-live": "polite" });
   const show = (records) => fill(results, records.length === 0 ? empty("No records match.")
-    : table([{ label: "Id", value: (r) => cell(r._id ?? r.id) }, ...columns.map((c) => ({ label: c, value: (r) => cell((r.data ?? r)[c]) }))], records));
+    : table([{ label: "Record", value: (r) => cell(r.record_id ?? r._id) }, ...columns.map((c) => ({ label: c, value: (r) => cell((r.data ?? r)[c]) }))], records));
   show(data.docs || []);
   const columnSelect = h("select", { name: "column" }, columns.map((c) => h("option", { value: c }, c)));
   const pattern = h("input", { type: "search", name: "pattern", autocomplete: "off" });

@@ -39,7 +39,7 @@ export function when(instant) {
   return Number.isNaN(date.getTime()) ? String(instant) : date.toLocaleString();
 }
 
-export const status = (value) => h("span", { class: `status status-${String(value || "unknown").toLowerCase()}` }, value ?? "—");
+export const status = (value) => h("span", { class: `status status-${String(value || "unknown").toLowerCase().replace(/[^a-z0-9]+/g, "_")}` }, value ?? "—");
 
 export const empty = (text, ...extra) => h("div", { class: "empty", role: "status" }, h("p", {}, text), ...extra);
 

@@ -1,6 +1,6 @@
 // Events (the default app's custom events, org key) and schedules (per linked account: pause, resume, delete).
 import { P, api, get } from "./api.js";
-import { clear, fill, confirmed, empty, failure, h, pre, status, table, when } from "./dom.js";
+import { fill, confirmed, empty, failure, h, pre, status, table, when } from "./dom.js";
 import { accountPicker } from "./accounts.js";
 
 export async function eventsPage() {

@@ -1,7 +1,7 @@
 // Executions: the list with filters (status, workflow, account, dates) refreshing while any runs, and one execution
 // as its workflow's graph, each node's status, input, output, attempts, timing and error; rerun and stop.
 import { P, api, get, query } from "./api.js";
-import { clear, fill, confirmed, dl, empty, failure, field, h, loading, pager, pre, select, status, table, when } from "./dom.js";
+import { fill, confirmed, dl, empty, failure, field, h, pager, pre, select, status, table, when } from "./dom.js";
 import { workflowGraph } from "./graph.js";
 
 const STATUSES = ["All", "RUNNING", "COMPLETED", "ERRORED", "STOPPING", "STOPPED", "TIMED_OUT", "DUPLICATE"];
@@ -175,4 +175,3 @@ function nodeView(nodeId, runs, last, execution) {
     h("h3", {}, "Output"), pre(last.latest_output, "Output"));
 }
 
-export { loading };

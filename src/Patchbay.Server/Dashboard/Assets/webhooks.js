@@ -1,6 +1,6 @@
 // Webhooks: subscriptions, and per webhook its messages, each message's attempts, resend and recover.
 import { P, X, api, get, query } from "./api.js";
-import { clear, fill, confirmed, dl, empty, failure, h, pre, status, table, when } from "./dom.js";
+import { fill, confirmed, dl, empty, failure, h, pre, status, table, when } from "./dom.js";
 
 export async function webhooksPage({ args, params }) {
   if (args[0] && args[1] === "messages" && args[2]) return attempts(args[0], args[2]);

@@ -1,7 +1,7 @@
 // Workflows: the list, one workflow as a graph with its definition in an editor (a validation error is shown on
 // the node it names), publish and unpublish, versions, and execute with a payload for a linked account.
 import { P, api, get, query, session } from "./api.js";
-import { clear, fill, confirmed, dl, empty, failure, field, h, pager, pre, status, table, when } from "./dom.js";
+import { fill, confirmed, dl, empty, failure, field, h, pager, pre, status, table, when } from "./dom.js";
 import { workflowGraph } from "./graph.js";
 import { accountPicker } from "./accounts.js";
 
@@ -193,4 +193,3 @@ async function executeForm(versionId, workflow, params) {
   return h("div", {}, form, out);
 }
 
-export { status };
