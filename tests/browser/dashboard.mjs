@@ -5,15 +5,15 @@
 // on a phone. Names, payloads and node outputs hold `<script>` / `"onerror=` strings: they must show as text
 // (no dialog ever opens but the confirmations, no injected element exists). Screenshots go to the folder given.
 //
-// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <screenshot_dir>
+// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
 import { check, launchChromium, ok } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [base, key, adminToken, accountId, failedId, workflowId, shots] = process.argv.slice(2);
+const [base, key, adminToken, accountId, failedId, workflowId, waitingId, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <screenshot_dir>");
+  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -147,6 +147,21 @@ try {
   await page.locator("svg.graph g.node-success[data-node=done]").waitFor();
   await shot("execution-rerun");
   ok("rerun completes");
+
+  // Stop asks first: declined, the execution keeps running; accepted, it stops.
+  await page.goto(`${base}/dashboard#/executions/${waitingId}`);
+  await page.locator("svg.graph g.node-waiting[data-node=wait]").waitFor();
+  const stop = page.getByRole("button", { name: "Stop" });
+  confirmAnswer = false;
+  await stop.click();
+  check(confirmAnswer === null, "stopping did not ask first");
+  check((await page.locator("#page .status").first().textContent()) === "RUNNING", "declining a stop changed the execution");
+  confirmAnswer = true;
+  await stop.click();
+  await page.getByText("Stopping instance").waitFor();
+  await page.locator("#page .status-stopped").first().waitFor({ timeout: 60000 });
+  check(await stop.isHidden(), "Stop is still offered for a stopped execution");
+  ok("stop asks first, then stops");
 
   // Workflows: a validation error on the node, then a valid edit saved and published.
   await page.goto(`${base}/dashboard#/workflows`);

@@ -11,7 +11,7 @@ namespace Patchbay.Tests.Dashboard;
 // The dashboard in Debian's headless Chromium (tests/browser/dashboard.mjs, playwright-core), against a real
 // socket: the org's data is made through the API with `<script>` / `"onerror=` strings in names, payloads and node
 // outputs; an execution fails on a code node that needs an environment variable, which is then set, so a rerun
-// from the dashboard completes. The execution worker runs while the browser works (the test servers' workers are
+// from the dashboard completes; another waits on a delay, to be stopped. The execution worker runs while the browser works (the test servers' workers are
 // off). The server's own view is checked afterwards.
 public abstract class DashboardBrowserTests(PatchbayApp app)
 {
@@ -50,6 +50,14 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         await ApiAssert.OkAsync(await org.PostAsJsonAsync("/api/v2/public/env/values",
             new { variable_definition_id = gate.GetProperty("definition").Str("_id"), value = "open" }, Ct));
 
+        // One that waits (a delay), for Stop.
+        var (_, waitVersion) = await PublishAsync(client, Graph(
+            [Node("start", "start"), Node("wait", "delay", new { seconds = 3600 }), Node("after", "response", new { body = "late" })],
+            [Edge("start", "wait"), Edge("wait", "after")]), name: "Wait an hour");
+        var waiting = await StartAsync(client, waitVersion, new { });
+        await DrainAsync(app);
+        Assert.Equal("RUNNING", (await ExecutionAsync(client, waiting)).Str("status"));
+
         // A little of everything else, for the pages and their screenshots.
         await ApiAssert.OkAsync(await org.PostAsJsonAsync("/api/v2/public/application/event",
             new { name = "order <script>created</script>", response = new { id = 1, note = Hostile } }, Ct));
@@ -60,7 +68,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
 
         var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
         var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["dashboard.mjs", app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, shots]) info.ArgumentList.Add(arg);
+        foreach (var arg in (string[])["dashboard.mjs", app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, waiting, shots]) info.ArgumentList.Add(arg);
         using var node = Process.Start(info)!;
         var output = node.StandardOutput.ReadToEndAsync(Ct);
         var errors = node.StandardError.ReadToEndAsync(Ct);
@@ -83,10 +91,11 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         }
         var text = await output + await errors;
         Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(11, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        Assert.Equal(12, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
 
         // What the browser did is what the server holds: the account kept (its deletion declined), a completed rerun
-        // of the failed execution with the payload unchanged, a second published version with the node added.
+        // of the failed execution with the payload unchanged, the waiting one stopped, a second published version
+        // with the node added.
         await ApiAssert.OkAsync(await org.GetAsync($"/api/v2/public/linked-account/{accountId}", Ct));
         var completed = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/execution?status=COMPLETED&workflow_id={draft}", Ct));
         var rerun = Assert.Single(completed.GetProperty("docs").EnumerateArray());
@@ -94,6 +103,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         var detail = await ExecutionAsync(client, rerun.Str("_id"));
         Assert.Equal(Hostile, detail.GetProperty("payload").Str("note"));
         Assert.Equal(Hostile, detail.GetProperty("return_value").Str("note"));
+        Assert.Equal("STOPPED", (await ExecutionAsync(client, waiting)).Str("status"));
         var versions = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/versions/{draft}", Ct));
         Assert.Equal(2, versions.GetProperty("totalDocs").GetInt32());
         var live = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/{draft}", Ct));

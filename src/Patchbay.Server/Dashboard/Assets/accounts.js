@@ -116,10 +116,33 @@ async function configView(account, app, configId) {
       ], config.fields) : h("p", { class: "muted" }, "No app-level fields."),
       (config.workflows || []).length ? table([
         { label: "Workflow", value: (w) => w.name }, { label: "Enabled", value: (w) => (w.enabled ? "yes" : "no") },
+        { label: "", value: (w) => toggleWorkflow(account, app, config.config_id, w) },
       ], config.workflows) : null);
   } catch (error) {
     return failure(error);
   }
+}
+
+// CF8: enables or disables one of the app's public workflows in this config (events, schedules and executes run it
+// only where it is enabled).
+function toggleWorkflow(account, app, configId, workflow) {
+  const out = h("span", { "aria-live": "polite" });
+  const button = h("button", { type: "button", onclick: async () => {
+    if (workflow.enabled && !confirmed(`Disable “${workflow.name}” in config ${configId}? Its events and schedules stop running it here.`)) return;
+    button.disabled = true;
+    try {
+      await api("PATCH", `${P}/slug/${encodeURIComponent(app.slug)}/config/${encodeURIComponent(configId)}/workflows/${encodeURIComponent(workflow.id)}`,
+        { account: account.account_id, body: { enabled: !workflow.enabled } });
+      workflow.enabled = !workflow.enabled;
+      button.textContent = workflow.enabled ? "Disable" : "Enable";
+      fill(out, workflow.enabled ? " enabled" : " disabled");
+    } catch (error) {
+      fill(out, failure(error));
+    } finally {
+      button.disabled = false;
+    }
+  } }, workflow.enabled ? "Disable" : "Enable");
+  return h("span", {}, button, out);
 }
 
 function reconnectButton(account) {

@@ -1,6 +1,6 @@
 // Executions: the list with filters (status, workflow, account, dates) refreshing while any runs, and one execution
 // as its workflow's graph, each node's status, input, output, attempts, timing and error; rerun and stop.
-import { P, api, get, query } from "./api.js";
+import { P, api, get, query, session } from "./api.js";
 import { fill, confirmed, dl, empty, failure, field, h, pager, pre, select, status, table, when } from "./dom.js";
 import { workflowGraph } from "./graph.js";
 
@@ -23,7 +23,7 @@ async function executionList(params, signal) {
   const filters = filtersFrom(params);
   const inputs = {
     status: select("status", STATUSES.map((s) => [s === "All" ? "" : s, s === "All" ? "Any status" : s]), filters.status),
-    workflow_id: h("input", { name: "workflow_id", value: filters.workflow_id, placeholder: "workflow id", autocomplete: "off" }),
+    workflow_id: await workflowSelect(filters.workflow_id, filters.account),
     account: h("input", { name: "account", value: filters.account, placeholder: "account id", autocomplete: "off" }),
     start_date: h("input", { name: "start_date", type: "date", value: filters.start_date }),
     end_date: h("input", { name: "end_date", type: "date", value: filters.end_date }),
@@ -59,6 +59,14 @@ async function executionList(params, signal) {
   const first = await render();
   poll(signal, first, render, live);
   return h("section", { dataset: { title: "Executions" } }, h("h1", {}, "Executions"), form, live, results);
+}
+
+// The workflows the key sees (and the account's private ones), newest first; a deep link's id stays selectable.
+async function workflowSelect(selected, account) {
+  const list = await get(`${P}/workflow?limit=100`, { account: account || session.account() || undefined }).catch(() => ({ docs: [] }));
+  const options = [["", "Any workflow"], ...(list.docs || []).map((w) => [w._id, w.name])];
+  if (selected && !options.some(([id]) => id === selected)) options.push([selected, selected]);
+  return select("workflow_id", options, selected);
 }
 
 // Refreshes while something runs; stops when the page is left (the router aborts the signal).

@@ -1,6 +1,6 @@
 // Webhooks: subscriptions, and per webhook its messages, each message's attempts, resend and recover.
 import { P, X, api, get, query } from "./api.js";
-import { fill, confirmed, dl, empty, failure, h, pre, status, table, when } from "./dom.js";
+import { fill, confirmed, dl, empty, failure, field, h, pre, status, table, when } from "./dom.js";
 
 export async function webhooksPage({ args, params }) {
   if (args[0] && args[1] === "messages" && args[2]) return attempts(args[0], args[2]);
@@ -42,7 +42,7 @@ async function webhookDetail(id, params) {
       ["Rate limit", delivery?.rate_limit === null || delivery?.rate_limit === undefined ? "none" : `${delivery.rate_limit}/s`],
       ["Disabled because", delivery?.disabled_reason || undefined], ["Failing since", delivery?.failing_since ? when(delivery.failing_since) : undefined]]),
     h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: remove }, "Delete webhook")), out,
-    h("h2", {}, "Messages"), filters,
+    h("h2", {}, "Messages"), filters, recoverForm(id),
     docs.length === 0 ? empty("No messages: they appear when a subscribed event happens.")
       : table([
         { label: "Message", value: (m) => m.id }, { label: "Event", value: (m) => m.event_type }, { label: "Status", value: (m) => status(m.status) },
@@ -50,6 +50,19 @@ async function webhookDetail(id, params) {
         { label: "Created", value: (m) => when(m.created_at) },
         { label: "", value: (m) => h("button", { type: "button", onclick: () => resend(m) }, "Resend") },
       ], docs, (m) => `#/webhooks/${encodeURIComponent(id)}/messages/${encodeURIComponent(m.id)}`));
+}
+
+// Replay: the failed messages created since a time are sent again (the API takes at most 1000 per call).
+function recoverForm(id) {
+  const since = h("input", { type: "datetime-local", name: "since", required: true });
+  const out = h("div", { "aria-live": "polite" });
+  return h("form", { class: "toolbar", onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const answer = await api("POST", `${X}/webhooks/${encodeURIComponent(id)}/recover`, { body: { since: new Date(since.value).toISOString() } });
+      fill(out, h("p", { class: "notice" }, `${answer.recovered} failed message(s) queued again${answer.has_more ? "; more remain, send again" : ""}.`));
+    } catch (error) { fill(out, failure(error)); }
+  } }, field("Replay failed messages since", since), h("button", { type: "submit" }, "Replay"), out);
 }
 
 async function attempts(id, messageId) {

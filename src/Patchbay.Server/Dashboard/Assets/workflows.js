@@ -41,7 +41,6 @@ async function workflowList(params) {
         { label: "Name", value: (w) => w.name },
         { label: "Alias", value: (w) => w.workflow_alias || "—" },
         { label: "App", value: (w) => w.slug || "custom" },
-        { label: "Access", value: (w) => (w.public_access_workflow === false ? "private" : "public") },
         { label: "Published", value: (w) => (w.published ? `yes (v${w.current_version ?? w.version ?? "?"})` : "no") },
         { label: "Updated", value: (w) => when(w.updatedAt) },
       ], docs, (w) => `#/workflows/${encodeURIComponent(w._id)}`),
