@@ -8,6 +8,7 @@ using Patchbay.Configs;
 using Patchbay.Configuration;
 using Patchbay.Connections;
 using Patchbay.Credentials;
+using Patchbay.Dashboard;
 using Patchbay.Data;
 using Patchbay.Datarefs;
 using Patchbay.Datastores;
@@ -91,6 +92,7 @@ app.MapOAuth();                                 // OAuth/: authorize URLs, the c
 app.MapApplications();                          // Applications/: the app list, auth structure, org basics
 app.MapActions();                               // Actions/: AC1–AC3
 app.MapHosted();                                // Hosted/: connect-url, the hosted page
+app.MapDashboard();                             // Dashboard/: the console at /dashboard (static files)
 app.MapWorkflows();                             // Workflows/: WF1–WF7, WF11, WF12
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume
 app.MapConfigs();                               // Configs/: CF1–CF8, FD1–FD5, WF10, field definitions

@@ -7,7 +7,7 @@ namespace Patchbay.Operations;
 public sealed record HealthResponse(string Status, string? Database = null);
 
 // What `GET /` answers a program (Accept: application/json): where everything is.
-public sealed record ServerIndex(string Name, string Description, string Docs, string Openapi, string Health, string Ready, string Api);
+public sealed record ServerIndex(string Name, string Description, string Docs, string Openapi, string Health, string Ready, string Api, string Dashboard);
 
 public static class OperationsApi
 {
@@ -24,7 +24,7 @@ public static class OperationsApi
     static IResult Index(HttpRequest request)
     {
         var index = new ServerIndex("Patchbay", "Self-hosted embedded integrations, speaking Refold's public API",
-            "/docs", "/openapi/v1.json", "/healthz", "/readyz", Routes.Public);
+            "/docs", "/openapi/v1.json", "/healthz", "/readyz", Routes.Public, "/dashboard");
         var accept = request.GetTypedHeaders().Accept;
         var wantsHtml = accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
         if (!wantsHtml) return TypedResults.Ok(index);
@@ -39,6 +39,7 @@ public static class OperationsApi
             <h1>Patchbay</h1>
             <p class="lead">{{index.Description}}. This server answers the API at <code>{{index.Api}}</code> with an API key or a session token.</p>
             <ul>
+              <li><a href="{{index.Dashboard}}">Dashboard</a>: linked accounts, workflows, executions… signed in with an org API key</li>
               <li><a href="{{index.Docs}}">API reference</a> (and the <a href="{{index.Openapi}}">OpenAPI document</a>)</li>
               <li><a href="{{index.Health}}">Liveness</a> and <a href="{{index.Ready}}">readiness</a></li>
             </ul>

@@ -13,7 +13,7 @@ namespace Patchbay.Operations;
 public sealed class Startup(
     Migrator migrator, Vault.Vault vault, ServerSecrets secrets, ApiKeyHasher hasher, SessionTokens sessions,
     OrgBootstrapper bootstrapper, Apps.AppCatalog catalog, OAuth.OAuthStateStore oauthStates, Executions.WebhookIds webhookIds,
-    StartupGate gate, ILogger<Startup> logger) : IHostedLifecycleService
+    StartupGate gate, Microsoft.AspNetCore.Hosting.Server.IServer server, ILogger<Startup> logger) : IHostedLifecycleService
 {
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -33,6 +33,9 @@ public sealed class Startup(
             throw new StartupException(problem, e);
         }
         gate.Open();
+        // Where a person goes next: the console (an org API key signs in).
+        var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses) logger.LogInformation("Dashboard: {DashboardUrl}", address.TrimEnd('/') + "/dashboard");
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
