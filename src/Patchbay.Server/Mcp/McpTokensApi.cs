@@ -44,7 +44,7 @@ public static class McpTokensApi
         var lifetime = DefaultLifetime;
         if (body.RootElement.TryGetProperty("expires_in", out var e) && e.ValueKind != System.Text.Json.JsonValueKind.Null)
         {
-            if (!e.TryGetInt64(out var seconds) || seconds < 1 || seconds > MaxLifetime.TotalSeconds)
+            if (e.ValueKind != System.Text.Json.JsonValueKind.Number || !e.TryGetInt64(out var seconds) || seconds < 1 || seconds > MaxLifetime.TotalSeconds)
                 return ApiError.Validation($"'expires_in' must be a whole number of seconds from 1 to {(long)MaxLifetime.TotalSeconds}");
             lifetime = TimeSpan.FromSeconds(seconds);
         }
