@@ -1,3 +1,4 @@
+using Patchbay.Actions;
 using Patchbay.Applications;
 using Patchbay.Apps;
 using Patchbay.Auth;
@@ -52,6 +53,7 @@ builder.Services
     .AddLinkedAccounts()
     .AddEgress()                               // Egress/: every outbound call, through one policy
     .AddApps()                                 // Apps/: the catalog, provider calls, verification
+    .AddActions()                              // Actions/: apps' actions, running them for a linked account
     .AddAppConnections()                       // Connections/: sealed credentials per app, re-checks
     .AddOAuth()                                // OAuth/: authorization flows, token refresh
     .AddHosted()                               // Hosted/: the hosted Connect page
@@ -84,6 +86,7 @@ app.MapCredentials();                           // Credentials/: default-app cre
 app.MapConnect();                               // Credentials/: save-key-credentials, migrate-token
 app.MapOAuth();                                 // OAuth/: authorize URLs, the callback
 app.MapApplications();                          // Applications/: the app list, auth structure, org basics
+app.MapActions();                               // Actions/: AC1–AC3
 app.MapHosted();                                // Hosted/: connect-url, the hosted page
 app.MapWorkflows();                             // Workflows/: WF1–WF7, WF11, WF12
 app.MapExecutions();                            // Executions/: execute, EX1–EX7, the webhook resume

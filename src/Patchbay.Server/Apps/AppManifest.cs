@@ -16,6 +16,9 @@ public sealed record AppManifest
     public required string BaseUrl { get; init; }
     public required Dictionary<string, AuthTypeManifest> Auth { get; init; }
 
+    // Operations callable through the actions API, workflow action nodes and MCP tools (docs/actions.md).
+    public List<Actions.ActionManifest> Actions { get; init; } = [];
+
     [JsonIgnore] public string AppId { get; set; } = "";
 
     public const string OAuth2 = "oauth2";

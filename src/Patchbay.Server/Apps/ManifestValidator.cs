@@ -98,6 +98,7 @@ public static partial class ManifestValidator
                 foreach (var filter in unknownFilters) errors.Add($"{at}.{where}: unknown filter '{filter}'");
             }
         }
+        errors.AddRange(Actions.ActionValidator.Validate(app));
         return errors;
     }
 

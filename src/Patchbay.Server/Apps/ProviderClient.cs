@@ -10,7 +10,49 @@ namespace Patchbay.Apps;
 
 public sealed record ProviderRequest(
     HttpMethod Method, string Path,
-    IReadOnlyDictionary<string, string>? Query = null, IReadOnlyDictionary<string, string>? Headers = null, JsonNode? Body = null);
+    IReadOnlyDictionary<string, string>? Query = null, IReadOnlyDictionary<string, string>? Headers = null, JsonNode? Body = null)
+{
+    // Path, query and headers are final text (actions render them from parameters): no `{{…}}` in them is filled with
+    // connection values. An absolute path then names the template its host was built from, for the host rules.
+    public bool Literal { get; init; }
+    public string? HostTemplate { get; init; }
+
+    // How a body is sent: JSON, or a form (application/x-www-form-urlencoded, nested keys in brackets as Stripe reads them).
+    public string BodyEncoding { get; init; } = BodyEncodings.Json;
+}
+
+public static class BodyEncodings
+{
+    public const string Json = "json";
+    public const string Form = "form";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Json, Form };
+
+    // {"name":"Jo","metadata":{"k":"v"},"expand":["a"]} → name=Jo&metadata[k]=v&expand[0]=a (keys and values encoded).
+    public static string FormEncode(JsonNode? body)
+    {
+        var pairs = new List<string>();
+        void Add(string key, JsonNode? node)
+        {
+            switch (node)
+            {
+                case null: break;
+                case JsonObject o:
+                    foreach (var (k, v) in o) Add(key.Length == 0 ? k : $"{key}[{k}]", v);
+                    break;
+                case JsonArray a:
+                    for (var i = 0; i < a.Count; i++) Add($"{key}[{i}]", a[i]);
+                    break;
+                default:
+                    var value = node.GetValueKind() == System.Text.Json.JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString();
+                    pairs.Add(Uri.EscapeDataString(key) + "=" + Uri.EscapeDataString(value));
+                    break;
+            }
+        }
+        Add("", body);
+        return string.Join('&', pairs);
+    }
+}
 
 public sealed record ProviderResponse(int Status, byte[] Body, string? ContentType);
 
@@ -33,7 +75,7 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(request);
         var auth = app.Auth[authType];
-        var url = ResolveUrl(app, auth, request.Path, values, request.Query);
+        var url = ResolveUrl(app, auth, request.Path, values, request.Query, request.Literal, request.HostTemplate);
         var origin = url.GetLeftPart(UriPartial.Authority);
         var method = request.Method;
         var body = request.Body;
@@ -45,9 +87,13 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
         {
             using var message = new HttpRequestMessage(method, url);
             if (body is not null && method != HttpMethod.Get && method != HttpMethod.Head)
-                message.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            {
+                message.Content = request.BodyEncoding == BodyEncodings.Form
+                    ? new StringContent(BodyEncodings.FormEncode(body), Encoding.UTF8, "application/x-www-form-urlencoded")
+                    : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            }
             foreach (var (name, value) in request.Headers ?? new Dictionary<string, string>())
-                message.Headers.TryAddWithoutValidation(name, Templates.Render(value, values));
+                message.Headers.TryAddWithoutValidation(name, request.Literal ? value : Templates.Render(value, values));
             // Credentials go only to the app's own origin, never to wherever a redirect points.
             if (url.GetLeftPart(UriPartial.Authority) == origin) ApplyCredentials(message, auth.Apply, values);
             message.Headers.UserAgent.ParseAdd("Patchbay/1.0");
@@ -94,15 +140,15 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
     }
 
     public Uri ResolveUrl(AppManifest app, AuthTypeManifest auth, string path, IReadOnlyDictionary<string, string> values,
-        IReadOnlyDictionary<string, string>? query = null)
+        IReadOnlyDictionary<string, string>? query = null, bool literal = false, string? hostTemplate = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(auth);
         var overrideBase = options.Value.Overrides.GetValueOrDefault(app.Slug)?.BaseUrl is { } configured ? Templates.Render(configured, values).TrimEnd('/') : null;
-        var rendered = Templates.Render(path, values);
+        var rendered = literal ? path : Templates.Render(path, values);
         var absolute = rendered.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rendered.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         // The manifest template that gives the host: its customer values are checked even under an override.
-        var template = absolute ? path : auth.BaseUrl ?? app.BaseUrl;
+        var template = absolute ? (literal ? hostTemplate ?? "" : path) : auth.BaseUrl ?? app.BaseUrl;
         if (HostRules.Problem(template, auth.Inputs, values) is { } problem)
             throw new ProviderException(ProviderFailure.Protocol, $"Invalid URL for {app.Name}: {problem}");
         var text = absolute
@@ -112,7 +158,7 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
         var parameters = new List<string>();
         foreach (var (name, value) in auth.Apply.Query) parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
         foreach (var (name, value) in query ?? new Dictionary<string, string>())
-            parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(Templates.Render(value, values)));
+            parameters.Add(Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(literal ? value : Templates.Render(value, values)));
         if (parameters.Count > 0) text += (text.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', parameters);
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && (overrideBase is not null || HostRules.Allows(template, auth.Inputs, uri))
             ? uri

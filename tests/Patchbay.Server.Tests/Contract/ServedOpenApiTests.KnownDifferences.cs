@@ -24,6 +24,12 @@ public abstract partial class ServedOpenApiTests
             "Refold's document leaves the workflow body free-form; the contract (WF2) and Patchbay require a name.",
         ["PUT /api/v2/public/workflow/{workflowId}/publish: request body field 'version' is not documented"] =
             "Patchbay numbers a published version itself (the next one); a `version` in the body is not read.",
+        ["GET /api/v2/integration-schema/{slug}/actions: header parameter 'linked_account_id' is not required"] =
+            "Refold's document shows only the org key (header required); the contract (AC1–AC3) also takes a session token, which names its own account.",
+        ["GET /api/v2/integration-schema/{slug}/actions/{action_id}: header parameter 'linked_account_id' is not required"] =
+            "As above: a session token needs no linked_account_id header.",
+        ["POST /api/v2/integration-schema/{slug}/actions/{action_id}/execute: header parameter 'linked_account_id' is not required"] =
+            "As above: a session token needs no linked_account_id header.",
         ["POST /api/v1/workflow/public/scheduled: header parameter 'slug' is not required"] =
             "Patchbay takes the workflow's own app when slug is absent (and checks it when given).",
         ["POST /api/v1/workflow/public/scheduled: header parameter 'config_id' is not required"] =
