@@ -14,6 +14,7 @@ public static class McpFeature
         services.AddSingleton<McpGate>();
         services.AddSingleton<McpApprovals>();
         services.AddSingleton<McpToolbox>();
+        services.AddSingleton<IMcpToolSource, McpActionTools>();
         services.AddSingleton<IMcpToolSource, McpWorkflowTools>();
         services.AddSingleton<McpApprovalWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<McpApprovalWorker>());
