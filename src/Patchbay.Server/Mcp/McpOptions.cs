@@ -13,4 +13,13 @@ public sealed class McpOptions
     /// <summary>How often the approval worker looks for answered or expired approvals.</summary>
     [Duration("00:00:00.050", "00:10:00")]
     public TimeSpan ApprovalPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Tool calls per second each linked account may make, across its servers (unset: the account's API rate,
+    /// Patchbay:RateLimits:PermitsPerSecond).</summary>
+    [Between(0.001, 1_000_000_000)]
+    public double? ToolCallsPerSecond { get; set; }
+
+    /// <summary>Tool calls an account may make at once (unset: Patchbay:RateLimits:Burst).</summary>
+    [Between(1, 1_000_000_000)]
+    public int? ToolCallBurst { get; set; }
 }

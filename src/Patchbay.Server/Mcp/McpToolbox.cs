@@ -14,7 +14,7 @@ public sealed record McpHold(string ApprovalId, string Url, DateTimeOffset Expir
 // safe-mode server when they write, each recorded in the tool-call log (tool, status, duration; no arguments).
 public sealed class McpToolbox(
     IEnumerable<IMcpToolSource> sources, McpApprovals approvals, McpToolCallStore log, TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> limits,
-    TimeProvider time)
+    IOptionsMonitor<McpOptions> options, TimeProvider time)
 {
     readonly IReadOnlyList<IMcpToolSource> sources = [.. sources];
 
@@ -47,9 +47,10 @@ public sealed class McpToolbox(
         if (tool is null) return null;
 
         var o = limits.CurrentValue;
-        if (o.Enabled && !buckets.TryAcquire($"mcp:{context.OrgId}:{context.Environment}:{context.AccountRowId}", o.PermitsPerSecond, o.Burst).Allowed)
+        var rate = options.CurrentValue.ToolCallsPerSecond ?? o.PermitsPerSecond;
+        if (o.Enabled && !buckets.TryAcquire($"mcp:{context.OrgId}:{context.Environment}:{context.AccountRowId}", rate, options.CurrentValue.ToolCallBurst ?? o.Burst).Allowed)
         {
-            var limited = McpToolOutcome.Failed($"Rate limit exceeded: {Math.Round(o.PermitsPerSecond)} tool calls per second for this account; retry shortly");
+            var limited = McpToolOutcome.Failed($"Rate limit exceeded: {rate:0.###} tool calls per second for this account; retry shortly");
             await RecordAsync(context, tool.Name, McpCallStatus.RateLimited, started, limited.Error, null, ct);
             return new McpCallAnswer(limited);
         }
