@@ -11,6 +11,11 @@ app.MapGet("/v1/account", (HttpRequest request) => request.Headers.Authorization
     ? Results.Json(new Account("acct_bench", "bench@example.com"))
     : Results.StatusCode(401));
 
+// Stripe's customer read, for the MCP scenario's action tool: a provider that answers at once.
+app.MapGet("/v1/customers/{id}", (string id, HttpRequest request) => request.Headers.Authorization == "Bearer sk_test_bench"
+    ? Results.Json(new Customer(id, "customer", "bench@example.com"))
+    : Results.StatusCode(401));
+
 // A webhook receiver for the webhook scenario: each delivery's body carries `t`, the Unix time in milliseconds at
 // which the benchmark client sent the request that changed the state (a synchronous execution); the receiver keeps
 // the end-to-end latency and arrival time of every delivery. GET /hook/stats reads them, DELETE /hook resets.
@@ -75,3 +80,4 @@ internal sealed class HookStats
 internal sealed record Pong(string Status);
 
 internal sealed record Account(string Id, string Email);
+internal sealed record Customer(string Id, string Object, string Email);
