@@ -6,7 +6,8 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, mcp)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, actions, mcp)
+#   SCENARIOS=actions bench/run.sh       # action execute (AC3) against Stripe's API faked on loopback
 #   SCENARIOS=mcp bench/run.sh           # the MCP endpoint: tools/list, tools/call of an action and of a workflow
 #   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
 #   SCENARIOS=tables TABLE_ROWS=20000 RECORD=0 bench/run.sh   # a smoke run of the table scenarios, not recorded
@@ -21,7 +22,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables mcp"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables actions mcp"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 TABLE_ROWS=${TABLE_ROWS:-1000000}   # rows of the table the search scenarios run on
 TABLE_COLUMNS=${TABLE_COLUMNS:-10}  # its columns (email, stage, score, then c4…)
 RECORD=${RECORD:-1}                 # 0: print the table, do not write docs/benchmarks.md
@@ -152,6 +153,7 @@ bench_patchbay() { # database
   if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" webhooks "* ]]; then bench_webhooks "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" tables "* ]]; then bench_tables "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" actions "* ]]; then bench_actions "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" mcp "* ]]; then bench_mcp "$db" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
@@ -255,6 +257,22 @@ LUA
   unsigned=$(sed -E 's/.*"unsigned":([0-9]+).*/\1/' <<<"$stats")
   printf '%s\t%s\t%s\t%s\t%s\n' "$db: signed webhook deliveries/s, ${FANOUT:-4} per event (state change → arrival)" "$rate" "$p50" "$p99" "$unsigned" >> "$RESULTS"
   printf '  %-48s %10.0f deliveries/s  p50 %-9s p99 %-9s (%s deliveries, %s unsigned)\n' "$db: signed webhook deliveries/s" "$rate" "$p50" "$p99" "$count" "$unsigned"
+}
+
+# Actions: AC3 executes per second, each one a real provider call (the baseline process's Stripe API on loopback,
+# answering at once): the account's connection read and its key opened, the request rendered and sent through the
+# egress policy, the answer returned. The named action get_customer, then the generic HTTP Request.
+bench_actions() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT"
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  curl -sf -X PUT "$base/api/v2/public/linked-account/integration/save-key-credentials/stripe" "${h[@]}" -d '{"api_key":"sk_test_bench"}' >/dev/null
+  local url="$base/api/v2/integration-schema/stripe/actions"
+  # Every answer is a 200 (a provider error is a result too): check once that the provider call itself succeeds.
+  local check; check=$(curl -sf -X POST "$url/get_customer/execute" "${h[@]}" -d '{"customer_id":"cus_bench"}')
+  [[ "$check" == *'"node_status":"Success"'* ]] || { echo "the action did not reach the provider: $check" >&2; exit 1; }
+  run_wrk "$db: POST action execute (stripe get_customer)" "$url/get_customer/execute" "${h[@]}" -s "$(lua POST '{"customer_id":"cus_bench"}')"
+  run_wrk "$db: POST action execute (httprequest GET /v1/account)" "$url/httprequest/execute" "${h[@]}" \
+    -s "$(lua POST '{"method":"GET","path":"/v1/account"}')"
 }
 
 # MCP: one server of the account with two tools, Stripe's get_customer action (the baseline process answers it at

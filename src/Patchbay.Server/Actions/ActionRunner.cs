@@ -19,23 +19,14 @@ public sealed class ActionRunner(
     ActionCatalog catalog, LinkedAccountStore accounts, ConnectionStore connections, OAuthTokens tokens, ProviderClient provider,
     IOptions<ActionsOptions> options)
 {
-    public Task<ActionResult> ExecuteAsync(string orgId, string environment, string linkedAccountId, string slug, string actionId,
-        JsonObject parameters, CancellationToken ct) =>
-        ExecuteAsync(orgId, environment, linkedAccountId, slug, actionId, parameters, null, ct);
-
-    // As above, for an account already looked up by its row id (a workflow execution's account).
     public async Task<ActionResult> ExecuteAsync(string orgId, string environment, string linkedAccountId, string slug, string actionId,
-        JsonObject parameters, string? accountRowId, CancellationToken ct)
+        JsonObject parameters, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var (app, action) = Resolve(slug, actionId);
         var typed = ActionParameters.Check(action, parameters);
-        accountRowId ??= (await accounts.FindAsync(orgId, environment, linkedAccountId, ct))?.Id
-            ?? throw new ApiException(ApiError.NotFound(ErrorCodes.ServerError,
-                $"Linked Account with account id {linkedAccountId} for org {orgId} in environment {environment} not found"));
-        var (authType, values) = await CredentialsAsync(accountRowId, linkedAccountId, app, action, ct);
-        var request = Build(app, action, typed, values);
-        return await SendAsync(app, action, authType, values, request, ct);
+        var (authType, values) = await CredentialsAsync(orgId, environment, linkedAccountId, app, action, ct);
+        return await SendAsync(app, action, authType, values, Build(app, action, typed, values), ct);
     }
 
     // The app and action of a request, or the contract's 404 (AC2/AC3).
@@ -51,22 +42,30 @@ public sealed class ActionRunner(
     public static ApiError ActionNotFound(string slug, string actionId) =>
         ApiError.NotFound(ErrorCodes.ServerError, $"Action {actionId} not found in Application {slug}");
 
-    async Task<(string AuthType, Dictionary<string, string> Values)> CredentialsAsync(string accountRowId, string accountId, AppManifest app,
-        ActionManifest action, CancellationToken ct)
+    // The account's newest active connection to the app among the auth types the action takes, its credentials opened
+    // (an OAuth token refreshed first when it expires within a minute).
+    async Task<(string AuthType, Dictionary<string, string> Values)> CredentialsAsync(string orgId, string environment, string accountId,
+        AppManifest app, ActionManifest action, CancellationToken ct)
     {
-        var usable = (await connections.ForAccountAsync(accountRowId, ct))
-            .Where(c => c.AppKey == app.Slug && (action.AuthTypes is null || action.AuthTypes.Contains(c.AuthType))).ToList();
-        var chosen = usable.LastOrDefault(c => c.Status == ConnectionStatus.Active)
-            ?? throw new ApiException(usable.Count == 0
-                ? ApiError.NotFound(ErrorCodes.ResourceNotFound, action.AuthTypes is null
+        var usable = (await connections.ContextsAsync(orgId, environment, accountId, app.Slug, ct))
+            .Where(c => action.AuthTypes is null || action.AuthTypes.Contains(c.AuthType)).ToList();
+        var chosen = usable.FirstOrDefault(c => c.Status == ConnectionStatus.Active);
+        if (chosen is null)
+        {
+            if (usable.Count == 0 && await accounts.FindAsync(orgId, environment, accountId, ct) is null)
+            {
+                throw new ApiException(ApiError.NotFound(ErrorCodes.ServerError,
+                    $"Linked Account with account id {accountId} for org {orgId} in environment {environment} not found"));
+            }
+            throw new ApiException(usable.Count > 0
+                ? ApiError.Conflict(ErrorCodes.Conflict, $"The {app.Name} connection of linked account {accountId} has expired; reconnect it")
+                : ApiError.NotFound(ErrorCodes.ResourceNotFound, action.AuthTypes is null
                     ? $"Linked account {accountId} has not connected {app.Name}"
-                    : $"Linked account {accountId} has no {app.Name} connection of type {string.Join(" or ", action.AuthTypes)}, which action {action.ActionId} needs")
-                : ApiError.Conflict(ErrorCodes.Conflict, $"The {app.Name} connection of linked account {accountId} has expired; reconnect it"));
-        var context = await connections.FindContextAsync(accountRowId, app.Slug, chosen.AuthType, ct)
-            ?? throw new ApiException(ApiError.NotFound(ErrorCodes.ResourceNotFound, $"Linked account {accountId} has not connected {app.Name}"));
+                    : $"Linked account {accountId} has no {app.Name} connection of type {string.Join(" or ", action.AuthTypes)}, which action {action.ActionId} needs"));
+        }
         try
         {
-            return (chosen.AuthType, await tokens.CredentialsAsync(context, ct));
+            return (chosen.AuthType, await tokens.CredentialsAsync(chosen, ct));
         }
         catch (OAuthTokens.ReauthRequiredException e)
         {

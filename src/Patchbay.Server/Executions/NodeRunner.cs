@@ -17,7 +17,7 @@ namespace Patchbay.Executions;
 public sealed class NodeRunner(
     CodeSandbox sandbox, IHttpClientFactory httpClientFactory, ProviderClient provider, AppCatalog catalog, ConnectionStore connections,
     OAuthTokens tokens, ExecutionStore executions, WorkflowStore workflows, WebhookIds webhookIds, HumanTasks.HumanTaskNode humanTasks,
-    IOptions<WorkflowOptions> options, TimeProvider time, IDataNodes data)
+    IOptions<WorkflowOptions> options, TimeProvider time, IDataNodes data, Actions.ActionRunner actions)
 {
     const int MaxBodyBytes = 5 * 1024 * 1024;
 
@@ -36,6 +36,7 @@ public sealed class NodeRunner(
                 NodeTypes.CallWorkflow => await CallAsync(plan, execution, effects, ct),
                 NodeTypes.HumanTask => await humanTasks.RunAsync(plan, execution, effects, ct),
                 NodeTypes.Table or NodeTypes.Dataref or NodeTypes.Datastore => await data.RunAsync(plan, execution, ct),
+                NodeTypes.Action => await ActionAsync(plan, execution, ct),
                 _ => new NodeOutcome.Failed($"node type '{plan.Node.Type}' cannot run here", Retryable: false),
             };
         }
@@ -46,6 +47,33 @@ public sealed class NodeRunner(
     }
 
     static JsonObject Input(StepPlan plan) => plan.Context;
+
+    // An app's action for the execution's account: the AC3 result as output; a provider's error fails the node unless
+    // fail_on_status is false (then the result, node_status Failed, is the output).
+    async Task<NodeOutcome> ActionAsync(StepPlan plan, ExecutionRow execution, CancellationToken ct)
+    {
+        var s = plan.Settings;
+        var slug = WorkflowDefinition.Text(s["app"]) ?? ValueTemplates.AsText(s["app"]);
+        var actionId = WorkflowDefinition.Text(s["action_id"]) ?? ValueTemplates.AsText(s["action_id"]);
+        if (s["parameters"] is not (null or JsonObject)) return new NodeOutcome.Failed("'parameters' must be an object", Retryable: false);
+        Actions.ActionResult result;
+        try
+        {
+            result = await actions.ExecuteAsync(execution.OrgId, execution.Environment, execution.AccountId, slug, actionId,
+                (JsonObject?)s["parameters"]?.DeepClone() ?? [], ct);
+        }
+        catch (Http.ApiException e)
+        {
+            return new NodeOutcome.Failed(e.Error.Message, Retryable: false);
+        }
+        var output = new JsonObject { ["node_status"] = result.NodeStatus, ["data"] = result.Data, ["http_status"] = result.HttpStatus };
+        if (!result.Succeeded && s["fail_on_status"]?.GetValueKind() != JsonValueKind.False)
+        {
+            return new NodeOutcome.Failed($"{result.Error ?? result.NodeStatus}: {ValueTemplates.Describe(result.Data)}",
+                Retryable: result.HttpStatus is >= 500 or 429);
+        }
+        return new NodeOutcome.Done(output);
+    }
 
     async Task<NodeOutcome.Done> ConditionAsync(StepPlan plan, CancellationToken ct)
     {

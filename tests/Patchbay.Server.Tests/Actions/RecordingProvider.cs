@@ -37,12 +37,15 @@ public sealed class RecordingProvider
         app = builder.Build();
         app.Run(async http =>
         {
-            var path = http.Request.Path.Value ?? "";
+            // As sent, not as ASP.NET Core decodes it.
+            var target = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+            var path = target.Split('?', 2)[0];
+            var query = target.Contains('?', StringComparison.Ordinal) ? "?" + target.Split('?', 2)[1] : "";
             var prefix = path.Split('/', 3) is [_, var first, ..] ? first : "";
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync(http.RequestAborted);
             var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            requests.GetOrAdd(prefix, _ => new()).Enqueue(new Recorded(http.Request.Method, path, http.Request.QueryString.Value ?? "", headers, body, http.Request.ContentType));
+            requests.GetOrAdd(prefix, _ => new()).Enqueue(new Recorded(http.Request.Method, path, query, headers, body, http.Request.ContentType));
             var answer = answers.GetValueOrDefault(prefix) ?? new Reply(200, """{"id":"fake_1","ok":true}""");
             http.Response.StatusCode = answer.Status;
             if (answer.Body.Length > 0)

@@ -427,6 +427,20 @@ public abstract class OAuthTests(PatchbayApp app)
         }
     }
 
+    // An action (docs/actions.md) runs with the connection's token, refreshed first when it is about to expire.
+    [Fact]
+    public async Task Action_TokenAboutToExpire_IsRefreshedBeforeTheProviderCall()
+    {
+        var (key, account, _) = await ConnectAsanaAsync();
+        var calls = Fake.RefreshCalls;
+        app.Time.Advance(TimeSpan.FromMinutes(59.5)); // inside the last minute, and the worker has not run
+        var json = await ApiAssert.OkAsync(await app.ClientFor(key, account).PostAsync("/api/v2/integration-schema/asana/actions/httprequest/execute",
+            new StringContent("""{"method":"GET","path":"/me"}""", System.Text.Encoding.UTF8, "application/json"), Ct));
+        Assert.Equal("Success", json.Str("node_status"));
+        Assert.Equal(FakeOAuthProvider.Email, json.GetProperty("data").GetProperty("data").Str("email"));
+        Assert.Equal(calls + 1, Fake.RefreshCalls);
+    }
+
     [Fact]
     public async Task Refresh_RejectedByProvider_ExpiresConnection_AndStopsRetrying()
     {

@@ -16,7 +16,7 @@ public sealed class WorkflowDefinition
     {
         NodeTypes.Start, NodeTypes.Http, NodeTypes.Code, NodeTypes.Condition, NodeTypes.Switch, NodeTypes.Loop,
         NodeTypes.Delay, NodeTypes.WaitWebhook, NodeTypes.CallWorkflow, NodeTypes.Response, NodeTypes.HumanTask,
-        NodeTypes.Table, NodeTypes.Dataref, NodeTypes.Datastore,
+        NodeTypes.Table, NodeTypes.Dataref, NodeTypes.Datastore, NodeTypes.Action,
     };
 
     // Upper bounds that keep every computed instant and timer in range (a year; 30 days for a whole execution).
@@ -181,6 +181,9 @@ public sealed class WorkflowDefinition
                     return wrong is null ? null
                         : $"Edge '{wrong.Id}' from human_task node '{node.Id}' has sourceHandle '{wrong.SourceHandle}': use none or '{HumanTaskHandles.Submitted}', or '{HumanTaskHandles.Timeout}' for the expiry branch";
                 }
+            case NodeTypes.Action:
+                if ((Need("app", "the app's slug") ?? Need("action_id", "one of the app's actions (docs/actions.md)")) is { } missing) return missing;
+                return d["parameters"] is null or JsonObject ? null : $"Node '{node.Id}' (action): 'parameters' must be an object";
             case NodeTypes.Table:
                 return Need("operation", "insert, upsert, update, delete or search") ?? Need("table", "the table's name");
             case NodeTypes.Dataref:
@@ -238,6 +241,9 @@ public static class NodeTypes
     public const string Table = "table";
     public const string Dataref = "dataref";
     public const string Datastore = "datastore";
+
+    // An action of a connected app, for the execution's linked account (Actions/).
+    public const string Action = "action";
 }
 
 // The edges out of a human_task node: taken when the form is submitted (an edge without a handle too), or when it expires.
