@@ -57,8 +57,7 @@ public sealed class McpActionTools(ActionCatalog catalog, ActionRunner runner) :
         ArgumentNullException.ThrowIfNull(tool);
         try
         {
-            var result = await runner.ExecuteAsync(context.OrgId, context.Environment, context.AccountId, tool.Slug, tool.TargetId, arguments,
-                context.AccountRowId, ct);
+            var result = await runner.ExecuteAsync(context.OrgId, context.Environment, context.AccountId, tool.Slug, tool.TargetId, arguments, ct);
             return result.Succeeded
                 ? McpToolOutcome.Ok(result.Data)
                 : McpToolOutcome.Failed(result.Error ?? $"The action failed (HTTP {result.HttpStatus})",
