@@ -23,8 +23,11 @@ public sealed record McpApprovalRow
     public required string Tool { get; init; }
     public required string Arguments { get; init; }
     public required string TaskHash { get; init; }
+    public required string TaskRef { get; init; }
+    public required string Fingerprint { get; init; }
     public required string Status { get; init; }
     public string? Result { get; init; }
+    public bool Delivered { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 }
@@ -34,7 +37,8 @@ public sealed record McpApprovalRow
 // number of servers.
 public sealed class McpApprovalStore(Db db)
 {
-    public const string Columns = "id, org_id, environment, linked_account_row_id, server_id, tool, arguments, task_hash, status, result, created_at, updated_at";
+    public const string Columns =
+        "id, org_id, environment, linked_account_row_id, server_id, tool, arguments, task_hash, task_ref, fingerprint, status, result, delivered, created_at, updated_at";
 
     public static readonly LeasedWork Decided = new("mcp_approvals",
         $"status = '{McpApprovalStatus.Pending}' and task_hash in (select h.id from human_tasks h where h.status <> '{HumanTasks.HumanTaskStatus.Waiting}' or h.expires_at <= @now)",
@@ -43,7 +47,8 @@ public sealed class McpApprovalStore(Db db)
     public static Task InsertAsync(DbTx tx, McpApprovalRow row, CancellationToken ct) =>
         tx.ExecuteAsync($"""
             insert into mcp_approvals ({Columns})
-            values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @ServerId, @Tool, @Arguments, @TaskHash, @Status, @Result, @CreatedAt, @UpdatedAt)
+            values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @ServerId, @Tool, @Arguments, @TaskHash, @TaskRef, @Fingerprint, @Status, @Result,
+                    @Delivered, @CreatedAt, @UpdatedAt)
             """, row, ct);
 
     public Task<IReadOnlyList<McpApprovalRow>> ClaimDecidedAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch, CancellationToken ct) =>
@@ -60,6 +65,20 @@ public sealed class McpApprovalStore(Db db)
         db.ExecuteAsync("""
             update mcp_approvals set status = @status, result = @result, updated_at = @now, lease_owner = null, lease_until = null where id = @id
             """, new { id, status, result, now }, ct);
+
+    // The newest held call of this tool and these arguments whose outcome no retry has received yet.
+    public Task<McpApprovalRow?> FindUndeliveredAsync(string serverId, string fingerprint, CancellationToken ct) =>
+        db.QueryFirstOrDefaultAsync<McpApprovalRow>($"""
+            select {Columns} from mcp_approvals where server_id = @serverId and fingerprint = @fingerprint and not delivered
+            order by created_at desc, id desc limit 1
+            """, new { serverId, fingerprint }, ct);
+
+    // Marks a settled call's outcome as handed to a retry; false when another retry got it first.
+    public async Task<bool> DeliverAsync(string id, CancellationToken ct) =>
+        await db.ExecuteAsync($"""
+            update mcp_approvals set delivered = true
+            where id = @id and not delivered and status not in ('{McpApprovalStatus.Pending}', '{McpApprovalStatus.Running}')
+            """, new { id }, ct) == 1;
 
     public Task<McpApprovalRow?> GetAsync(string serverId, string id, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<McpApprovalRow>($"select {Columns} from mcp_approvals where id = @id and server_id = @serverId", new { id, serverId }, ct);

@@ -11,7 +11,7 @@ namespace Patchbay.Mcp;
 // arguments sealed by the vault, bound to the row) and a standalone human task whose form asks a person to approve
 // or reject it; the task's link goes back to the agent. McpApprovalWorker runs the call once when the form is
 // submitted with "approve", and never when it is rejected or expires.
-public sealed class McpApprovals(Db db, Vault.Vault vault, IOptions<McpOptions> options, TimeProvider time)
+public sealed class McpApprovals(Db db, McpApprovalStore store, Vault.Vault vault, Auth.ApiKeyHasher hasher, IOptions<McpOptions> options, TimeProvider time)
 {
     public const string Approve = "approve";
     public const string Reject = "reject";
@@ -43,7 +43,8 @@ public sealed class McpApprovals(Db db, Vault.Vault vault, IOptions<McpOptions> 
         var row = new McpApprovalRow
         {
             Id = id, OrgId = context.OrgId, Environment = context.Environment, LinkedAccountRowId = context.AccountRowId, ServerId = context.Server.Id,
-            Tool = tool.Name, Arguments = vault.Seal(arguments.ToJsonString(), SealContext(id)), TaskHash = task.Id, Status = McpApprovalStatus.Pending,
+            Tool = tool.Name, Arguments = vault.Seal(arguments.ToJsonString(), SealContext(id)), TaskHash = task.Id,
+            TaskRef = vault.Seal(publicId, SealContext(id) + "/task"), Fingerprint = Fingerprint(tool, arguments), Status = McpApprovalStatus.Pending,
             CreatedAt = now, UpdatedAt = now,
         };
         await db.InTransactionAsync(async tx =>
@@ -55,6 +56,33 @@ public sealed class McpApprovals(Db db, Vault.Vault vault, IOptions<McpOptions> 
     }
 
     public static string SealContext(string approvalId) => Vault.Vault.Context("mcp_approvals", approvalId);
+
+    // Which call this is, keyed (like API keys) so that the table alone tells nothing about the arguments.
+    string Fingerprint(McpToolSpec tool, JsonObject arguments) => hasher.Hash(tool.Name + "\n" + arguments.ToJsonString());
+
+    // A client retrying a held call after URL-mode elicitation: the call still waiting (its hold again), or its outcome
+    // once settled (handed out once), or null when there is none and the call is to be held anew.
+    public async Task<(McpHold? Waiting, McpToolOutcome? Outcome)> RetryAsync(
+        McpCallContext context, McpToolSpec tool, JsonObject arguments, string publicBase, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tool);
+        var row = await store.FindUndeliveredAsync(context.Server.Id, Fingerprint(tool, arguments), ct);
+        if (row is null) return (null, null);
+        if (row.Status is McpApprovalStatus.Pending or McpApprovalStatus.Running)
+        {
+            var publicId = (await vault.OpenAsync(row.TaskRef, SealContext(row.Id) + "/task", ct)).Value;
+            return (new McpHold(row.Id, HumanTasksApi.PageUrl(publicBase, publicId), row.CreatedAt + options.Value.ApprovalLifetime), null);
+        }
+        if (!await store.DeliverAsync(row.Id, ct)) return (null, null);
+        if (row.Result is { } sealedResult)
+        {
+            var json = JsonNode.Parse((await vault.OpenAsync(sealedResult, SealContext(row.Id) + "/result", ct)).Value)!;
+            return (null, new McpToolOutcome(json["success"]?.GetValue<bool>() == true, json["data"]?.DeepClone(), json["error"]?.GetValue<string>()));
+        }
+        return (null, McpToolOutcome.Failed(row.Status == McpApprovalStatus.Rejected
+            ? "A person rejected this call; it did not run" : "Nobody approved this call in time; it did not run"));
+    }
 
     // The decision a submitted form carries (null when it carries none).
     public static string? Decision(HumanTaskRow task)

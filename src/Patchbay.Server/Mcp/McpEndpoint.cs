@@ -75,8 +75,22 @@ public static class McpEndpoint
         foreach (var (key, value) in request.Params.Arguments ?? new Dictionary<string, JsonElement>())
             arguments[key] = JsonNode.Parse(value.GetRawText());
         var urls = http.RequestServices.GetRequiredService<PublicUrls>();
-        var answer = await http.RequestServices.GetRequiredService<McpToolbox>().CallAsync(context, name, arguments, urls.Base(http.Request), ct)
+        // Clients declare URL-mode elicitation per request (2026-07-28); a session-less 2025-11-25 request carries none.
+        var elicit = request.Server.ClientCapabilities?.Elicitation?.Url is not null;
+        var answer = await http.RequestServices.GetRequiredService<McpToolbox>().CallAsync(context, name, arguments,
+                new McpCallOptions(urls.Base(http.Request), elicit), ct)
             ?? throw new McpProtocolException($"Unknown tool: {name}", McpErrorCode.InvalidParams);
+        if (elicit && answer.Hold is { } hold)
+        {
+            throw new UrlElicitationRequiredException(McpToolbox.PendingMessage,
+            [
+                new ElicitRequestParams
+                {
+                    Mode = "url", ElicitationId = hold.ApprovalId, Url = hold.Url,
+                    Message = $"Approve or reject the call to {name}; call it again once you have answered.",
+                },
+            ]);
+        }
         var json = answer.Outcome.ToJson();
         return new CallToolResult
         {

@@ -11,6 +11,7 @@ public static class McpCallStatus
     public const string RateLimited = "rate_limited";
     public const string Approved = "approved";     // a held call, run after approval
     public const string Rejected = "rejected";
+    public const string Delivered = "delivered";   // a retried held call, answered with the outcome of its approved run
 }
 
 public sealed record McpToolCallRow

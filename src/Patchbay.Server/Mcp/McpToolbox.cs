@@ -10,6 +10,10 @@ public sealed record McpCallAnswer(McpToolOutcome Outcome, McpHold? Hold = null)
 
 public sealed record McpHold(string ApprovalId, string Url, DateTimeOffset ExpiresAt);
 
+// `Elicit`: the client handles URL-mode elicitation, so a hold is answered with one and the client retries the call
+// once the person has answered; the retry gets the held call's outcome.
+public sealed record McpCallOptions(string PublicBase, bool Elicit);
+
 // The tools a server offers its account, and the calls to them: limited per account, held for approval on a
 // safe-mode server when they write, each recorded in the tool-call log (tool, status, duration; no arguments).
 public sealed class McpToolbox(
@@ -39,7 +43,7 @@ public sealed class McpToolbox(
         return tools;
     }
 
-    public async Task<McpCallAnswer?> CallAsync(McpCallContext context, string name, JsonObject arguments, string publicBase, CancellationToken ct)
+    public async Task<McpCallAnswer?> CallAsync(McpCallContext context, string name, JsonObject arguments, McpCallOptions call, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var started = time.GetTimestamp();
@@ -57,15 +61,24 @@ public sealed class McpToolbox(
 
         if (context.Server.SafeMode && tool.IsWrite)
         {
-            var hold = await approvals.HoldAsync(context, tool, arguments, publicBase, ct);
-            await RecordAsync(context, tool.Name, McpCallStatus.Held, started, null, hold.ApprovalId, ct);
-            return new McpCallAnswer(McpToolOutcome.Failed("This call needs a person's approval before it runs", new JsonObject
+            ArgumentNullException.ThrowIfNull(call);
+            if (call.Elicit)
             {
-                ["status"] = "pending_approval",
-                ["approval_id"] = hold.ApprovalId,
-                ["approval_url"] = hold.Url,
-                ["expires_at"] = JsonValue.Create(hold.ExpiresAt),
-            }), hold);
+                var (waiting, settled) = await approvals.RetryAsync(context, tool, arguments, call.PublicBase, ct);
+                if (settled is not null)
+                {
+                    await RecordAsync(context, tool.Name, McpCallStatus.Delivered, started, settled.Error, null, ct);
+                    return new McpCallAnswer(settled);
+                }
+                if (waiting is not null)
+                {
+                    await RecordAsync(context, tool.Name, McpCallStatus.Held, started, null, waiting.ApprovalId, ct);
+                    return new McpCallAnswer(Pending(waiting), waiting);
+                }
+            }
+            var hold = await approvals.HoldAsync(context, tool, arguments, call.PublicBase, ct);
+            await RecordAsync(context, tool.Name, McpCallStatus.Held, started, null, hold.ApprovalId, ct);
+            return new McpCallAnswer(Pending(hold), hold);
         }
 
         McpToolOutcome outcome;
@@ -81,6 +94,16 @@ public sealed class McpToolbox(
         await RecordAsync(context, tool.Name, outcome.Success ? McpCallStatus.Success : McpCallStatus.Error, started, outcome.Error, null, ct);
         return new McpCallAnswer(outcome);
     }
+
+    static McpToolOutcome Pending(McpHold hold) => McpToolOutcome.Failed(PendingMessage, new JsonObject
+    {
+        ["status"] = "pending_approval",
+        ["approval_id"] = hold.ApprovalId,
+        ["approval_url"] = hold.Url,
+        ["expires_at"] = JsonValue.Create(hold.ExpiresAt),
+    });
+
+    public const string PendingMessage = "This call needs a person's approval before it runs";
 
     // Runs the tool, with no hold and no log entry: for a direct call, and for an approved held call.
     public Task<McpToolOutcome> RunAsync(McpCallContext context, McpToolSpec tool, JsonObject arguments, CancellationToken ct)

@@ -13,7 +13,7 @@ namespace Patchbay.Tests.Mcp;
 // Action tools through the C# SDK client: schemas from the actions' parameters, calls reaching the (recording) provider
 // with the calling account's own credentials, parameter errors as tool errors; and safe mode: a write call is held
 // behind a human task, runs exactly once when approved there, never when rejected or left to expire.
-public abstract class McpActionToolsTests(PatchbayApp app)
+public abstract partial class McpActionToolsTests(PatchbayApp app)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     static RecordingProvider Provider => RecordingProvider.Shared;
@@ -147,6 +147,61 @@ public abstract class McpActionToolsTests(PatchbayApp app)
         var statuses = log.GetProperty("docs").EnumerateArray().Select(d => d.Str("status")).Order().ToList();
         Assert.Equal(["approved", "held", "held", "held", "rejected", "rejected", "success"], statuses);
         Assert.DoesNotContain("example.com", log.GetRawText());
+    }
+}
+
+public abstract partial class McpActionToolsTests
+{
+    [Fact]
+    public async Task Safe_Mode_With_Url_Elicitation_Retry_Gets_The_Approved_Outcome_Once()
+    {
+        var x = await AccountAsync("pat-elicit", safeMode: true);
+        Provider.Take(Prefix);
+        var http = app.CreateClient();
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, $"/mcp/v1/{x.ServerId}"), TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + x.Token },
+        }, http, ownsHttpClient: true);
+        await using var mcp = await McpClient.CreateAsync(transport, new McpClientOptions
+        {
+            ProtocolVersion = "2026-07-28",
+            Capabilities = new ClientCapabilities { Elicitation = new ElicitationCapability { Url = new UrlElicitationCapability() } },
+            Handlers = new McpClientHandlers { ElicitationHandler = (_, _) => ValueTask.FromResult(new ElicitResult { Action = "decline" }) },
+        }, cancellationToken: Ct);
+        var worker = app.Services.GetRequiredService<McpApprovalWorker>();
+        var args = new Dictionary<string, object?> { ["email"] = "elicit@example.com" };
+
+        async Task<string> ElicitedAsync()
+        {
+            var e = await Assert.ThrowsAnyAsync<ModelContextProtocol.McpProtocolException>(() => mcp.CallToolAsync("hubspot_create_contact_action", args, cancellationToken: Ct).AsTask());
+            Assert.Equal(ModelContextProtocol.McpErrorCode.UrlElicitationRequired, e.ErrorCode);
+            var elicitation = Assert.Single(Assert.IsType<ModelContextProtocol.UrlElicitationRequiredException>(e).Elicitations);
+            Assert.Equal("url", elicitation.Mode);
+            return elicitation.Url!;
+        }
+
+        var url = await ElicitedAsync();
+        Assert.Matches("/human-tasks/[0-9a-f]{32}$", url);
+        Assert.Equal(url, await ElicitedAsync()); // a retry before the answer is the same approval, not a new one
+        await worker.RunOnceAsync(Ct);
+        Assert.Empty(Provider.Take(Prefix));
+
+        await ApiAssert.OkAsync(await app.CreateClient().PostAsJsonAsync($"/api/v2/public/human-tasks/{url[(url.LastIndexOf('/') + 1)..]}",
+            new { data = new { decision = "approve" } }, Ct));
+        await worker.RunOnceAsync(Ct);
+        Assert.Contains("elicit@example.com", Assert.Single(Provider.Take(Prefix)).Body);
+
+        // The retry after the approval gets the run's outcome (it does not run again); the next identical call is new.
+        var result = await mcp.CallToolAsync("hubspot_create_contact_action", args, cancellationToken: Ct);
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("fake_1", Result(result).GetProperty("data").Str("id"));
+        Assert.Empty(Provider.Take(Prefix));
+        Assert.NotEqual(url, await ElicitedAsync());
+        Assert.Empty(Provider.Take(Prefix));
+
+        var log = await ApiAssert.OkAsync(await x.Client.GetAsync($"/api/patchbay/v1/mcp-servers/{x.ServerId}/tool-calls?limit=20", Ct));
+        Assert.Equal(["approved", "delivered", "held", "held", "held"], log.GetProperty("docs").EnumerateArray().Select(d => d.Str("status")).Order());
     }
 }
 

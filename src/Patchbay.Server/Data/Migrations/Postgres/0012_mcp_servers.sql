@@ -51,8 +51,10 @@ create table mcp_tool_calls (
 );
 create index mcp_tool_calls_server on mcp_tool_calls (server_id, created_at);
 
--- A write tool call a safe-mode server holds: its arguments sealed, bound to the row; its human task's hash. The
--- status moves once from PENDING (to RUNNING then DONE/FAILED on approval; to REJECTED or EXPIRED otherwise).
+-- A write tool call a safe-mode server holds: its arguments sealed, bound to the row; its human task's hash and, sealed,
+-- the form's public id (to show its link again); a keyed hash of the tool and arguments, to find the call when a client
+-- retries it after URL-mode elicitation. The status moves once from PENDING (to RUNNING then DONE/FAILED on approval;
+-- to REJECTED or EXPIRED otherwise); `delivered` once a retried call has been answered with the outcome.
 create table mcp_approvals (
     id text primary key,
     org_id text not null references orgs (id) on delete cascade,
@@ -62,14 +64,18 @@ create table mcp_approvals (
     tool text not null,
     arguments text not null,
     task_hash text not null unique,
+    task_ref text not null,
+    fingerprint text not null,
     status text not null,
     result text null,
+    delivered boolean not null default false,
     lease_owner text null,
     lease_until timestamptz null,
     created_at timestamptz not null,
     updated_at timestamptz not null
 );
 create index mcp_approvals_pending on mcp_approvals (created_at) where status = 'PENDING';
+create index mcp_approvals_call on mcp_approvals (server_id, fingerprint, created_at) where not delivered;
 
 -- A human task may stand alone (an approval of a held MCP tool call) rather than park an execution.
 alter table human_tasks alter column execution_id drop not null;
