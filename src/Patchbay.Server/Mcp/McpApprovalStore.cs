@@ -41,7 +41,10 @@ public sealed class McpApprovalStore(Db db)
         "id, org_id, environment, linked_account_row_id, server_id, tool, arguments, task_hash, task_ref, fingerprint, status, result, delivered, created_at, updated_at";
 
     public static readonly LeasedWork Decided = new("mcp_approvals",
-        $"status = '{McpApprovalStatus.Pending}' and task_hash in (select h.id from human_tasks h where h.status <> '{HumanTasks.HumanTaskStatus.Waiting}' or h.expires_at <= @now)",
+        $"""
+        status = '{McpApprovalStatus.Pending}' and exists (select 1 from human_tasks h where h.id = mcp_approvals.task_hash
+            and (h.status <> '{HumanTasks.HumanTaskStatus.Waiting}' or h.expires_at <= @now))
+        """,
         "created_at");
 
     public static Task InsertAsync(DbTx tx, McpApprovalRow row, CancellationToken ct) =>
