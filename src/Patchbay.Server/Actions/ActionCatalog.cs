@@ -19,7 +19,7 @@ public sealed class ActionCatalog(AppCatalog apps)
         Parameters =
         [
             new() { Name = "method", Label = "Method", Required = true, Type = ActionParameterTypes.Select,
-                Options = [.. ActionMethods.All.Select(m => new FieldOption(m, m))] },
+                Options = [.. ActionMethods.Ordered.Select(m => new FieldOption(m, m))] },
             new() { Name = "path", Label = "Path", Required = true, Type = ActionParameterTypes.Text,
                 Description = "A path on the app's API, starting with '/' (e.g. /v1/customers)." },
             new() { Name = "query", Label = "Query parameters", Type = ActionParameterTypes.Json, Description = "An object of query parameters." },

@@ -60,7 +60,9 @@ public static class ActionTags
 
 public static class ActionMethods
 {
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { "GET", "POST", "PUT", "PATCH", "DELETE" };
+    // In the order the HTTP Request action offers them.
+    public static readonly IReadOnlyList<string> Ordered = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(Ordered);
 }
 
 // What a node or an MCP tool call gets back: Refold's AC3 result plus whether the action writes.

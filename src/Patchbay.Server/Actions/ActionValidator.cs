@@ -24,7 +24,7 @@ public static partial class ActionValidator
             Check(!string.IsNullOrWhiteSpace(action.Name), "name is required");
             Check(!string.IsNullOrWhiteSpace(action.Description), "description is required");
             Check(!string.IsNullOrWhiteSpace(action.Tag), "tag must not be empty");
-            Check(ActionMethods.All.Contains(action.Method ?? ""), $"method must be one of {string.Join(", ", ActionMethods.All)}");
+            Check(ActionMethods.All.Contains(action.Method ?? ""), $"method must be one of {string.Join(", ", ActionMethods.Ordered)}");
             Check(BodyEncodings.All.Contains(action.BodyEncoding ?? ""), $"body_encoding must be one of {string.Join(", ", BodyEncodings.All)}");
             Check(action.Body is null || action.Method is not ("GET" or "DELETE"), "a GET or DELETE action sends no body");
             foreach (var type in action.AuthTypes ?? []) Check(app.Auth?.ContainsKey(type) == true, $"auth_types: '{type}' is not an auth type of the app");

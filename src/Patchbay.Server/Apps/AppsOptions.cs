@@ -18,6 +18,10 @@ public sealed class AppsOptions
     /// <summary>How long a verification request may take.</summary>
     [Duration("00:00:00.100", "00:10:00")]
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest provider response read (verification, actions, app HTTP nodes).</summary>
+    [Between(1024, 1_073_741_824)]
+    public long MaxResponseBytes { get; set; } = 10 * 1024 * 1024;
 }
 
 public sealed class AppOverride

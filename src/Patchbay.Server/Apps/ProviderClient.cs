@@ -102,7 +102,7 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
             HttpResponseMessage response;
             try
             {
-                response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
+                response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
@@ -133,11 +133,42 @@ public sealed class ProviderClient(IHttpClientFactory httpClientFactory, IOption
                     }
                     continue;
                 }
-                var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+                byte[] bytes;
+                try
+                {
+                    bytes = await ReadCappedAsync(response.Content, options.Value.MaxResponseBytes, deadline.Token);
+                }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw new ProviderException(ProviderFailure.Timeout, $"timeout of {(long)timeout.TotalMilliseconds}ms exceeded", e);
+                }
+                catch (HttpRequestException e)
+                {
+                    throw Translate(e, url);
+                }
                 return new ProviderResponse(status, bytes, response.Content.Headers.ContentType?.MediaType);
             }
         }
     }
+
+    // A provider (or a customer's own server, for apps on one) cannot make the server hold more than this.
+    static async Task<byte[]> ReadCappedAsync(HttpContent content, long limit, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength > limit) throw TooLarge(limit);
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) throw TooLarge(limit);
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    static ProviderException TooLarge(long limit) =>
+        new(ProviderFailure.Protocol, $"the provider's response is larger than {limit / 1_048_576.0:0.#} MB (Patchbay:Apps:MaxResponseBytes)");
 
     public Uri ResolveUrl(AppManifest app, AuthTypeManifest auth, string path, IReadOnlyDictionary<string, string> values,
         IReadOnlyDictionary<string, string>? query = null, bool literal = false, string? hostTemplate = null)

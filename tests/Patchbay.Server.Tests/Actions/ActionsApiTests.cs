@@ -160,6 +160,25 @@ public abstract class ActionsApiTests(PatchbayApp app)
     }
 
     [Fact]
+    public async Task Execute_ProviderAnswerOverTheSizeLimit_IsAFailedResult_NotHeldInMemory()
+    {
+        var account = await StripeAccountAsync();
+        Provider.Answer(Prefix, new(200, "{\"blob\":\"" + new string('x', 70_000) + "\"}"));
+        try
+        {
+            var json = await ApiAssert.OkAsync(await ExecuteAsync(app.ClientFor(linkedAccountId: account), "stripe", "get_balance", new { }));
+            Assert.Equal("Failed", json.Str("node_status"));
+            Assert.Equal(502, json.GetProperty("http_status").GetInt32());
+            Assert.Contains("larger than 0.1 MB", json.Str("error"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Provider.Answer(Prefix, null);
+            Provider.Take(Prefix);
+        }
+    }
+
+    [Fact]
     public async Task Execute_NoConnectionOrExpired_Clear4xx()
     {
         var account = await app.CreateLinkedAccountAsync();

@@ -81,6 +81,7 @@ public sealed class RecordingProviderOptions : IAppOptions
         setup.Settings[PrefixSetting] = prefix;
         setup.Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
         setup.Settings["Patchbay:Actions:Timeout"] = "00:00:20";
+        setup.Settings["Patchbay:Apps:MaxResponseBytes"] = "65536";
         foreach (var (_, manifest) in AppCatalog.LoadEmbedded())
             setup.Settings[$"Patchbay:Apps:Overrides:{manifest.Slug}:BaseUrl"] = $"{RecordingProvider.Shared.BaseUrl}/{prefix}/{manifest.Slug}";
         // Nothing listens there: a provider that does not answer.
