@@ -6,11 +6,13 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, actions, mcp)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, audit, actions, mcp, cluster)
 #   SCENARIOS=actions bench/run.sh       # action execute (AC3) against Stripe's API faked on loopback
 #   SCENARIOS=mcp bench/run.sh           # the MCP endpoint: tools/list, tools/call of an action and of a workflow
 #   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
 #   SCENARIOS=tables TABLE_ROWS=20000 RECORD=0 bench/run.sh   # a smoke run of the table scenarios, not recorded
+#   SCENARIOS=audit bench/run.sh         # audited writes (change + entry in one transaction) and reading the audit trail
+#   SCENARIOS=cluster bench/run.sh       # the cost of cluster-wide rate limits: authenticated GET with limits on vs off
 #   PATCHBAY_BENCH_POSTGRES="Host=…;Username=…;Password=…;Database=…" bench/run.sh   # your own PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables actions mcp"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables audit actions mcp cluster"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 TABLE_ROWS=${TABLE_ROWS:-1000000}   # rows of the table the search scenarios run on
 TABLE_COLUMNS=${TABLE_COLUMNS:-10}  # its columns (email, stage, score, then c4…)
 RECORD=${RECORD:-1}                 # 0: print the table, do not write docs/benchmarks.md
@@ -153,12 +155,42 @@ bench_patchbay() { # database
   if [[ " $SCENARIOS " == *" configs "* ]]; then bench_configs "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" webhooks "* ]]; then bench_webhooks "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" tables "* ]]; then bench_tables "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" audit "* ]]; then bench_audit "$db" "$key"; fi
   if [[ " $SCENARIOS " == *" actions "* ]]; then bench_actions "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" mcp "* ]]; then bench_mcp "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" cluster "* ]]; then bench_cluster "$db" "$provider" "$cs" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
   ! curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { echo "the $db server did not stop" >&2; exit 1; }
   unset 'PIDS[-1]'
+}
+
+# Cluster-wide rate limits: the same authenticated GET on the server above (limits off) and on a second node of the
+# same database with the limits on but raised out of reach (every request still takes a token, from its node's share:
+# on PostgreSQL the two servers make a cluster of two, so each enforces half). The ratio is the limiter's cost.
+bench_cluster() { # database provider connection-string key account
+  local db=$1 provider=$2 cs=$3 key=$4 account=$5 port=$((PORT + 2))
+  local off on
+  run_wrk "$db: GET linked account, rate limits off" "http://127.0.0.1:$PORT/api/v2/public/linked-account/$account" -H "x-api-key: $key"
+  off=$(tail -1 "$RESULTS" | cut -f2)
+  ( cd "$WORK" && exec env \
+    Patchbay__DataDirectory="$WORK/data-$db" Patchbay__Database__Provider=$provider Patchbay__Database__ConnectionString="$cs" \
+    Patchbay__Workers__Enabled=false Patchbay__RateLimits__Enabled=true Patchbay__Cluster__SharedRateLimits=true \
+    Patchbay__RateLimits__PermitsPerSecond=1000000000 Patchbay__RateLimits__Burst=1000000000 \
+    Logging__LogLevel__Default=Warning Logging__Console__FormatterName=simple \
+    ASPNETCORE_URLS="http://127.0.0.1:$port" "$WORK/server/Patchbay.Server" >"$WORK/server-$db-limits.log" 2>&1 ) &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/readyz"
+  sleep 3 # the new node has heartbeated and counted the cluster
+  run_wrk "$db: GET linked account, cluster rate limits on" "http://127.0.0.1:$port/api/v2/public/linked-account/$account" -H "x-api-key: $key"
+  on=$(tail -1 "$RESULTS" | cut -f2)
+  kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
+  unset 'PIDS[-1]'
+  local ratio; ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * (1 - a / b) : 0) }')
+  # The cost goes into the "on" row's name (the table's columns are rates and latencies).
+  awk -F'\t' -v OFS='\t' -v r="$ratio" 'NR == n { $1 = $1 " (cost vs off: " r ")" } { print }' n="$(wc -l < "$RESULTS")" "$RESULTS" > "$RESULTS.tmp"
+  mv "$RESULTS.tmp" "$RESULTS"
+  printf '  %-48s %10s\n' "$db: cluster rate limits cost (1 - on/off)" "$ratio"
 }
 
 # Workflows: a 3-node workflow (start → code → response), executed synchronously (latency) and asynchronously
@@ -257,6 +289,21 @@ LUA
   unsigned=$(sed -E 's/.*"unsigned":([0-9]+).*/\1/' <<<"$stats")
   printf '%s\t%s\t%s\t%s\t%s\n' "$db: signed webhook deliveries/s, ${FANOUT:-4} per event (state change → arrival)" "$rate" "$p50" "$p99" "$unsigned" >> "$RESULTS"
   printf '  %-48s %10.0f deliveries/s  p50 %-9s p99 %-9s (%s deliveries, %s unsigned)\n' "$db: signed webhook deliveries/s" "$rate" "$p50" "$p99" "$count" "$unsigned"
+}
+
+# Audit: an audited write (a linked account upsert: the row and its audit entry in one transaction, for one of 200
+# accounts), then reading the audit trail (the newest 10 entries of one account, of one event, among everything the
+# run wrote).
+bench_audit() { # database key
+  local db=$1 key=$2 base="http://127.0.0.1:$PORT/api/v2/public"
+  for i in $(seq 1 200); do
+    curl -sf -X POST "$base/linked-account" -H "x-api-key: $key" -H 'content-type: application/json' -d "{\"linked_account_id\":\"audit_$i\"}" >/dev/null
+  done
+  local put; put=$(lua PUT '')
+  printf 'request = function()\n  return wrk.format(nil, nil, nil, string.format([[{"linked_account_id":"audit_%%d","name":"Renamed %%d"}]], math.random(1, 200), math.random(1, 1000000)))\nend\n' >> "$put"
+  run_wrk "$db: PUT linked account (audited upsert)" "$base/linked-account" -H "x-api-key: $key" -s "$put"
+  run_wrk "$db: GET audit-trails (one account, one event)" \
+    "$base/audit/audit-trails?linked_account_id=audit_7&event=Linked%20Account%20Updated" -H "x-api-key: $key"
 }
 
 # Actions: AC3 executes per second, each one a real provider call (the baseline process's Stripe API on loopback,

@@ -1,7 +1,9 @@
 using Patchbay.Actions;
 using Patchbay.Applications;
+using Patchbay.Audit;
 using Patchbay.Apps;
 using Patchbay.Auth;
+using Patchbay.Cluster;
 using Patchbay.Configs;
 using Patchbay.Configuration;
 using Patchbay.Connections;
@@ -44,11 +46,13 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls
 builder.Services
     .AddHttpConventions(builder.Configuration) // Http/: snake_case JSON, the error shape, CORS
     .AddData()                                 // Data/: dialect, Db, migrator
+    .AddCluster()                              // Cluster/: membership, dead nodes' leases, leases handed back on stop
     .AddWorkers()                              // Workers/: worker settings, the transactional outbox
     .AddStartup()                              // Operations/: migrate, unseal, bootstrap, once Kestrel listens
     .AddVault()                                // Vault/: AES-GCM envelope, server secrets
     .AddAuth()                                 // Auth/: x-api-key (+ linked_account_id), Bearer session tokens
     .AddRateLimits()
+    .AddAudit()                                // Audit/: who changed what, in the change's transaction; retention
     .AddOrgs()                                 // Orgs/: organizations, API keys, the admin API
     .AddLinkedAccounts()
     .AddEgress()                               // Egress/: every outbound call, through one policy
@@ -77,6 +81,7 @@ var app = builder.Build();
 app.UseHttpConventions();
 app.UseStartupGate();                           // Operations/: 503 until start-up has finished
 app.UseAuthentication();
+app.UseAudit();                                 // Audit/: entries written during a request name its caller and address
 app.UseRateLimits();
 app.UseAuthorization();
 
@@ -100,9 +105,11 @@ app.MapTables();                                // Tables/: TB1–TB12
 app.MapDatarefs();                              // Datarefs/: DR1–DR6
 app.MapDatastores();                            // Datastores/: DS1–DS3 (read-only, per config)
 app.MapMcpServers();                            // Mcp/: MC1–MC5, MCP tokens and tool-call log, the MCP endpoint (MC6)
+app.MapAudit();                                 // Audit/: the audit trail (§3.20)
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();
 admin.MapOAuthAdmin();
+admin.MapClusterAdmin();
 app.MapOperations();
 app.MapApiDocs();
 

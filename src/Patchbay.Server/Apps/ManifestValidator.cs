@@ -42,7 +42,7 @@ public static partial class ManifestValidator
                 Check(!string.IsNullOrWhiteSpace(field.Label), $"{at}.{field.Name}: label is required");
                 Check(FieldTypes.Contains(field.Type), $"{at}.{field.Name}: type must be one of {string.Join(", ", FieldTypes)}");
                 Check(field.Type != "select" || field.Options is { Count: > 0 }, $"{at}.{field.Name}: a select needs options");
-                Check(field.Pattern is null || IsRegex(field.Pattern), $"{at}.{field.Name}: pattern must be a regular expression");
+                Check(field.Pattern is null || IsRegex(field.Pattern), $"{at}.{field.Name}: pattern must be a regular expression without lookarounds or backreferences (patterns run on the non-backtracking engine)");
             }
             // Customer values in a URL's host (HostRules): only this type's fields, and a field reduced to a host or label
             // by a filter says what may be typed.
@@ -107,7 +107,7 @@ public static partial class ManifestValidator
 
     static bool IsRegex(string pattern)
     {
-        try { _ = new Regex(pattern); return true; }
+        try { _ = new Regex(pattern, RegexOptions.NonBacktracking); return true; }
         catch (ArgumentException) { return false; }
     }
 

@@ -17,11 +17,22 @@ public sealed class ApiKeyStore(Db db)
         db.QueryAsync<ApiKeyRow>($"select {Columns} from api_keys where org_id = @orgId and revoked_at is null order by environment",
             new { orgId }, ct);
 
-    public Task InsertAsync(DbTx tx, ApiKeyRow row, CancellationToken ct) =>
-        tx.ExecuteAsync("""
+    // Inserts a key and tells every node about it (each keeps every active key in memory; see ApiKeyCache).
+    public async Task InsertAsync(DbTx tx, ApiKeyRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync("""
             insert into api_keys (id, org_id, environment, key_hash, key_hint, source, sealed_key, created_at)
             values (@Id, @OrgId, @Environment, @KeyHash, @KeyHint, @Source, @SealedKey, @CreatedAt)
             """, row, ct);
+        await tx.Dialect.NotifyAsync(tx, AuthSync.Channel, AuthSync.KeyAdded(row.KeyHash), ct);
+    }
+
+    // Every active key (loaded by each node at start), or those created since an instant (the periodic re-read).
+    public Task<IReadOnlyList<ApiKeyRow>> ActiveAsync(DateTimeOffset? createdSince, CancellationToken ct) => createdSince is { } since
+        ? db.QueryAsync<ApiKeyRow>($"select {Columns} from api_keys where revoked_at is null and created_at >= @since", new { since }, ct)
+        : db.QueryAsync<ApiKeyRow>($"select {Columns} from api_keys where revoked_at is null", null, ct);
 
     // Revokes the environment's active key and tells every node to forget it. Returns the revoked key's hash.
     public async Task<string?> RevokeActiveAsync(DbTx tx, string orgId, string environment, DateTimeOffset now, CancellationToken ct)

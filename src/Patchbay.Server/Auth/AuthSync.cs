@@ -23,8 +23,31 @@ public sealed class AuthSync(
 
     public static string KeyRevoked(string keyHash) => "k:" + keyHash;
 
+    public static string KeyAdded(string keyHash) => "a:" + keyHash;
+
+    bool loaded;
+
     public static string SessionRevoked(string sessionId, DateTimeOffset until) =>
         "s:" + sessionId + ":" + until.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    public async Task ApplyAsync(string payload, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        if (!payload.StartsWith("a:", StringComparison.Ordinal))
+        {
+            Apply(payload);
+            return;
+        }
+        var generation = keys.Generation;
+        try
+        {
+            if (await keyStore.FindActiveAsync(payload[2..], ct) is { } row) keys.Add(row, generation);
+        }
+        catch (Exception e) when (TransientErrors.IsTransient(e))
+        {
+            logger.LogWarning("Reading a new API key failed ({Error}); the next re-read picks it up", e.GetType().Name);
+        }
+    }
 
     public void Apply(string payload)
     {
@@ -44,6 +67,11 @@ public sealed class AuthSync(
     {
         var started = time.GetUtcNow();
         var since = lastReconcile - Overlap;
+        // Every active key the first time, then those created since: a valid key is known here before its first
+        // request, so it never meets the unknown-credential budget of an address flooding bogus keys.
+        var generation = keys.Generation;
+        foreach (var row in await keyStore.ActiveAsync(loaded ? since : null, ct)) keys.Add(row, generation);
+        loaded = true;
         foreach (var hash in await keyStore.RevokedSinceAsync(since, ct)) keys.Evict(hash);
         foreach (var (id, until) in await sessionStore.RevokedSinceAsync(since, ct)) sessions.MarkRevoked(id, until);
         sessions.PruneRevoked(started);
@@ -53,11 +81,16 @@ public sealed class AuthSync(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await startup.WaitAsync(stoppingToken)) return;
-        var listener = db.Dialect.ListenAsync(Channel, payload =>
+        try
         {
-            Apply(payload);
-            return Task.CompletedTask;
-        }, () => ReconcileAsync(stoppingToken), logger, stoppingToken); // anything revoked while this node was not listening
+            await ReconcileAsync(stoppingToken); // every active key, before the first request that would look one up
+        }
+        catch (Exception e) when (TransientErrors.IsTransient(e))
+        {
+            logger.LogWarning("Loading the active API keys failed ({Error}); retrying next interval", e.GetType().Name);
+        }
+        var listener = db.Dialect.ListenAsync(Channel, payload => ApplyAsync(payload, stoppingToken),
+            () => ReconcileAsync(stoppingToken), logger, stoppingToken); // anything revoked while this node was not listening
         await Task.WhenAll(listener, ReconcileLoopAsync(stoppingToken));
     }
 
@@ -71,7 +104,7 @@ public sealed class AuthSync(
                 await ReconcileAsync(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException || TransientErrors.IsTransient(e))
             {
                 logger.LogWarning(e, "Re-reading revocations failed; retrying next interval");
             }

@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using Patchbay.Apps;
 using Patchbay.Data;
 using Patchbay.Http;
@@ -83,11 +84,22 @@ public sealed class ConfigWriter(Vault.Vault vault, Outbox outbox, OrgAppStore o
         return new ConfigValueRow(scope, field.Id, text, null);
     }
 
-    public Task AnnounceAsync(DbTx tx, string topic, LinkedAccountRow account, string slug, string configId, DateTimeOffset now, CancellationToken ct,
+    // The change's outbox message and its audit entry (the config's id and app; never a field's value).
+    public async Task AnnounceAsync(DbTx tx, string topic, LinkedAccountRow account, string slug, string configId, DateTimeOffset now, CancellationToken ct,
         string? workflowId = null)
     {
         ArgumentNullException.ThrowIfNull(account);
-        return outbox.EnqueueAsync(tx, OutboxMessage.Of(topic, account.OrgId, account.Environment,
+        var (auditEvent, resource, resourceId) = topic switch
+        {
+            ConfigTopics.Created => (AuditEvents.ConfigCreated, AuditResources.Config, configId),
+            ConfigTopics.Deleted => (AuditEvents.ConfigDeleted, AuditResources.Config, configId),
+            ConfigTopics.WorkflowEnabled => (AuditEvents.WorkflowEnabled, AuditResources.Workflow, workflowId),
+            ConfigTopics.WorkflowDisabled => (AuditEvents.WorkflowDisabled, AuditResources.Workflow, workflowId),
+            _ => (AuditEvents.ConfigUpdated, AuditResources.Config, configId),
+        };
+        await AuditLog.RecordAsync(tx, new(account.OrgId, account.Environment, auditEvent, resource, resourceId, account.AccountId,
+            new { ConfigId = configId, Slug = slug, WorkflowId = workflowId }), now, ct);
+        await outbox.EnqueueAsync(tx, OutboxMessage.Of(topic, account.OrgId, account.Environment,
             new ConfigEvent(account.AccountId, slug, configId, now, workflowId)), now, ct);
     }
 

@@ -11,10 +11,10 @@ namespace Patchbay.Connections;
 // (401/403) expires the connection; not reaching it retries later with backoff and changes nothing.
 public sealed class ConnectionCheckWorker(
     ConnectionStore store, AppCatalog catalog, CredentialVerifier verifier, IOptions<ConnectionOptions> options,
-    TimeProvider time, IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, ILogger<ConnectionCheckWorker> logger)
-    : PollingWorker(time, workerOptions, startup, logger)
+    TimeProvider time, IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, Data.Node node, ILogger<ConnectionCheckWorker> logger)
+    : PollingWorker(time, workerOptions, startup, node, logger)
 {
-    readonly string workerId = LeasedWork.NewOwner();
+    readonly string workerId = node.Owner("connection-checks");
 
     protected override TimeSpan Interval => TimeSpan.FromMinutes(1);
 

@@ -117,6 +117,7 @@ public sealed partial class ConnectionStore(Db db, Vault.Vault vault, Outbox out
             if (changed == 0) return;
             await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
             if (outcome == RecheckOutcome.Rejected) await PublishExpiredAsync(outbox, tx, id, now, ct);
+            if (outcome == RecheckOutcome.Deferred) await AuditErroredAsync(tx, id, "check", null, now, ct);
         }, ct);
     }
 
@@ -158,12 +159,17 @@ public sealed partial class ConnectionStore(Db db, Vault.Vault vault, Outbox out
             await SummarizeAsync(tx, "id = (select integration_id from connections where id = @id)", new { id }, ct);
         }, ct);
 
-    public Task DeferRefreshAsync(string id, string owner, DateTimeOffset retryAt, CancellationToken ct) =>
-        db.ExecuteAsync("""
-            update connections set refresh_failures = refresh_failures + 1, refresh_at = @retryAt,
-                refresh_lease_owner = null, refresh_lease_until = null
-            where id = @id and refresh_lease_owner = @owner
-            """, new { id, owner, retryAt }, ct);
+    public Task DeferRefreshAsync(string id, string owner, DateTimeOffset retryAt, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            var failures = await tx.ExecuteScalarAsync<int?>("""
+                update connections set refresh_failures = refresh_failures + 1, refresh_at = @retryAt,
+                    refresh_lease_owner = null, refresh_lease_until = null
+                where id = @id and refresh_lease_owner = @owner
+                returning refresh_failures
+                """, new { id, owner, retryAt }, ct);
+            if (failures is { } count) await AuditErroredAsync(tx, id, "refresh", count, now, ct);
+        }, ct);
 
     public Task<IReadOnlyList<string>> DueForRefreshAsync(DateTimeOffset now, int limit, CancellationToken ct) =>
         RefreshDue.DueAsync(db, now, limit, ct);

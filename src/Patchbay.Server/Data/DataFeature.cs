@@ -25,6 +25,7 @@ public static class DataFeature
         services.AddSingleton<Db>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<StartupGate>();
+        services.AddSingleton<Node>();
         return services;
     }
 }

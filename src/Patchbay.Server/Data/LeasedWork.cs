@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 
 namespace Patchbay.Data;
@@ -7,11 +8,18 @@ namespace Patchbay.Data;
 // the row (or `<Lease>_owner` and `<Lease>_until` when a table holds two kinds of work). A claim takes up to `batch` due rows whose lease is free or expired, oldest first (`Order`), and marks them
 // for `owner` until `now + lease`; on PostgreSQL rows another worker is claiming are skipped (FOR UPDATE SKIP
 // LOCKED), on SQLite the single writer makes the UPDATE exclusive. A worker that dies loses nothing: its rows come
-// back when their lease expires. Executions, schedules, connection re-checks and OAuth refresh are such queues.
+// back when their lease expires, or at once when a live node finds it dead (its heartbeats stopped; see Cluster/);
+// a node that stops hands its rows back itself (ReleaseNodeAsync). Executions, schedules, the outbox, webhook
+// deliveries, connection re-checks and OAuth refresh are such queues.
 public sealed record LeasedWork(string Table, string Due, string Order, string Lease = "lease")
 {
+    // Every queue this process has defined (each is a static field of its store), for ReleaseNodeAsync.
+    static readonly ConcurrentDictionary<(string Table, string Lease), bool> Queues = new();
+
     string Owner => Lease + "_owner";
     string Until => Lease + "_until";
+
+    internal bool Registered { get; } = Queues.TryAdd((Table, Lease), true) || true;
 
     // Claims due rows and returns them (`returning` names the columns to read back, `*` by default).
     public Task<IReadOnlyList<T>> ClaimAsync<T>(Db db, string owner, DateTimeOffset now, TimeSpan lease, int batch, CancellationToken ct,
@@ -73,6 +81,20 @@ public sealed record LeasedWork(string Table, string Due, string Order, string L
             """, new { now, batch }, ct);
     }
 
-    // A worker's lease owner: unique per process and start, readable in the table.
-    public static string NewOwner() => $"{System.Environment.MachineName}/{System.Environment.ProcessId}/{Guid.NewGuid():N}";
+    // Hands back every row of every queue leased by a worker of `nodeId` (Node.Owner): a node that stops does this
+    // for itself once its workers have stopped; a live node does it for a dead one.
+    public static async Task<int> ReleaseNodeAsync(Db db, string nodeId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var prefix = Node.OwnerPrefix(nodeId);
+        var released = 0;
+        foreach (var (table, lease) in Queues.Keys.OrderBy(q => q.Table, StringComparer.Ordinal))
+        {
+            released += await db.ExecuteAsync($"""
+                update {table} set {lease}_owner = null, {lease}_until = null
+                where {lease}_owner is not null and substr({lease}_owner, 1, @length) = @prefix
+                """, new { prefix, length = prefix.Length }, ct);
+        }
+        return released;
+    }
 }

@@ -37,6 +37,8 @@ public sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect
 
     public override bool BatchesStatements => true;
 
+    public override bool ServesManyNodes => true;
+
     // LISTEN on a connection of its own; after a reconnect `onReconnect` runs first (to catch up on what was missed).
     public override async Task ListenAsync(string channel, Func<string, Task> onMessage, Func<Task> onReconnect, ILogger logger, CancellationToken ct)
     {

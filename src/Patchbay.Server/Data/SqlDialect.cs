@@ -35,6 +35,9 @@ public abstract class SqlDialect
     // its parameter binding is linear in the parameter count, so one long command costs more than it saves there.
     public abstract bool BatchesStatements { get; }
 
+    // Whether several server processes may share the database (PostgreSQL); an SQLite file serves one.
+    public virtual bool ServesManyNodes => false;
+
     // Whether the database exists already (commands that operate on an installation must not create one).
     public abstract bool Exists { get; }
 

@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using Patchbay.Data;
 using Patchbay.Http;
 
@@ -71,14 +72,40 @@ public sealed class EnvironmentVariableStore(Db db)
         db.QueryFirstOrDefaultAsync<VariableValueRow>($"{ValueSelect} where v.id = @id and v.org_id = @orgId and v.environment = @environment",
             new { id, orgId, environment }, ct);
 
-    public static Task InsertValueAsync(DbTx tx, VariableValueRow row, CancellationToken ct) =>
-        tx.ExecuteAsync("""
+    public static async Task InsertValueAsync(DbTx tx, VariableValueRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync("""
             insert into env_values (id, definition_id, org_id, environment, linked_account_row_id, workflow_id, value, sealed_value, created_at, updated_at)
             values (@Id, @DefinitionId, @OrgId, @Environment, @LinkedAccountRowId, @WorkflowId, @Value, @SealedValue, @CreatedAt, @UpdatedAt)
             """, row, ct);
+        await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.VariableValueSet), row.UpdatedAt, ct);
+    }
 
-    public static Task UpdateValueAsync(DbTx tx, VariableValueRow row, CancellationToken ct) =>
-        tx.ExecuteAsync("update env_values set value = @Value, sealed_value = @SealedValue, updated_at = @UpdatedAt where id = @Id", row, ct);
+    public static async Task UpdateValueAsync(DbTx tx, VariableValueRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync("update env_values set value = @Value, sealed_value = @SealedValue, updated_at = @UpdatedAt where id = @Id", row, ct);
+        await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.VariableValueUpdated), row.UpdatedAt, ct);
+    }
+
+    // Audit entries name the variable and where its value applies, never the value (encrypted or not).
+    public static AuditChange Audited(VariableValueRow row, string auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new(row.OrgId, row.Environment, auditEvent, AuditResources.EnvironmentVariable, row.Id, row.AccountId,
+            new { row.Name, row.Scope, row.DefinitionId, row.WorkflowId, row.Encrypted });
+    }
+
+    // A definition belongs to the org; its entry goes to the environment of the key that changed it.
+    public static AuditChange Audited(VariableDefinitionRow row, string environment, string auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new(row.OrgId, environment, auditEvent, AuditResources.EnvironmentVariable, row.Id, null,
+            new { row.Name, row.Scope, row.VarFormat, row.Encrypted });
+    }
 
     public static Task<int> DeleteValueAsync(DbTx tx, string id, CancellationToken ct) =>
         tx.ExecuteAsync("delete from env_values where id = @id", new { id }, ct);

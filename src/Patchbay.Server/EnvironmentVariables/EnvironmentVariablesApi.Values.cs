@@ -131,11 +131,16 @@ public static partial class EnvironmentVariablesApi
 
     // A session token deletes its own account's values only; the key with a linked account, that account's only.
     static async Task<Results<Ok<EnvDeletedResponse>, ApiError>> DeleteValue(string value_id, Caller caller, Db db, EnvironmentVariableStore store,
-        CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         var value = await store.ValueAsync(caller.OrgId, caller.Environment, value_id, ct);
         if (value is null || (caller.LinkedAccountId is { } accountId && value.AccountId != accountId)) return ValueNotFound();
-        var deleted = await db.InTransactionAsync(tx => EnvironmentVariableStore.DeleteValueAsync(tx, value.Id, ct), ct);
+        var deleted = await db.InTransactionAsync(async tx =>
+        {
+            var count = await EnvironmentVariableStore.DeleteValueAsync(tx, value.Id, ct);
+            if (count > 0) await Audit.AuditLog.RecordAsync(tx, EnvironmentVariableStore.Audited(value, Audit.AuditEvents.VariableValueDeleted), time.GetUtcNow(), ct);
+            return count;
+        }, ct);
         if (deleted == 0) return ValueNotFound();
         return TypedResults.Ok(new EnvDeletedResponse(EnvStatus.Success, $"Variable value for \"{value.Name}\" deleted successfully"));
     }

@@ -122,7 +122,11 @@ public static partial class EnvironmentVariablesApi
         };
         try
         {
-            await db.InTransactionAsync(tx => EnvironmentVariableStore.InsertDefinitionAsync(tx, row, ct), ct);
+            await db.InTransactionAsync(async tx =>
+            {
+                await EnvironmentVariableStore.InsertDefinitionAsync(tx, row, ct);
+                await Audit.AuditLog.RecordAsync(tx, EnvironmentVariableStore.Audited(row, caller.Environment, Audit.AuditEvents.EnvironmentVariableCreated), now, ct);
+            }, ct);
         }
         catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
         {
@@ -160,6 +164,7 @@ public static partial class EnvironmentVariablesApi
                         $"Variable definition {current.Name} has values; delete them before changing its scope, format or encryption");
                 }
                 await EnvironmentVariableStore.UpdateDefinitionAsync(tx, changed, ct);
+                await Audit.AuditLog.RecordAsync(tx, EnvironmentVariableStore.Audited(changed, caller.Environment, Audit.AuditEvents.EnvironmentVariableUpdated), now, ct);
                 return TypedResults.Ok(new VariableDefinitionEnvelope(changed.ToResponse()));
             }, ct);
         }
@@ -170,12 +175,13 @@ public static partial class EnvironmentVariablesApi
     }
 
     static async Task<Results<Ok<EnvDeletedResponse>, ApiError>> DeleteDefinition(
-        string id, Caller caller, Db db, CancellationToken ct)
+        string id, Caller caller, Db db, TimeProvider time, CancellationToken ct)
     {
         var name = await db.InTransactionAsync(async tx =>
         {
             if (await EnvironmentVariableStore.DefinitionAsync(tx, caller.OrgId, id, ct) is not { } row) return null;
             await EnvironmentVariableStore.DeleteDefinitionAsync(tx, caller.OrgId, id, ct);
+            await Audit.AuditLog.RecordAsync(tx, EnvironmentVariableStore.Audited(row, caller.Environment, Audit.AuditEvents.EnvironmentVariableDeleted), time.GetUtcNow(), ct);
             return row.Name;
         }, ct);
         return name is null

@@ -15,4 +15,8 @@ public sealed partial class ExecutionStore
     // Only the executions still running here: one that this server dropped must not be kept from the others.
     public Task<int> RenewLeasesAsync(string owner, string[] ids, DateTimeOffset until, CancellationToken ct) =>
         Due.RenewAsync(db, owner, ids, until, ct);
+
+    // Hands the lease back (the server is stopping, or the database failed under the execution): another worker
+    // takes it at its next poll.
+    public Task<int> ReleaseLeaseAsync(string owner, string id, CancellationToken ct) => Due.ReleaseAsync(db, owner, [id], ct);
 }

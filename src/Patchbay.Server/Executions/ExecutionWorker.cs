@@ -13,18 +13,28 @@ namespace Patchbay.Executions;
 // effects: one transaction, only while the lease holds) before the next one starts. Leases are renewed while work is
 // in flight; a server that dies leaves leases that expire, and any server picks the executions up again from their
 // last checkpoint. A synchronous execute runs here too, inline, on an execution created already leased to this server.
-public sealed class ExecutionWorker(
+// When the server begins to stop (SIGTERM) it claims nothing more; each execution in flight ends its current step,
+// checkpoints and hands its lease back at once (a step still running after WorkerOptions.ShutdownDrain is abandoned
+// and its lease handed back too), so another server resumes it within a poll. A transient database error (a dropped
+// connection, a failover) never fails an execution: the lease is handed back and the execution resumes from its last
+// checkpoint.
+public sealed partial class ExecutionWorker(
     ExecutionStore store, WorkflowStore workflows, IWorkflowConfigs configs, NodeRunner runner, WorkflowEnvironment environment, IOptions<WorkflowOptions> options,
-    IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
+    IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, Data.Node node, TimeProvider time, ILogger<ExecutionWorker> logger) : BackgroundService
 {
     readonly SemaphoreSlim wake = new(0);
+    // Cancelled ShutdownDrain after the server begins to stop: steps still running then are abandoned.
+    readonly CancellationTokenSource abandon = new();
     readonly ConcurrentDictionary<string, Task> inflight = new(StringComparer.Ordinal);
     // Per workflow version: whether its graph reads {{config…}} (versions never change).
     readonly ConcurrentDictionary<string, bool> readsConfig = new(StringComparer.Ordinal);
 
     long started;
 
-    public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    public string Owner { get; } = node.Owner("executions");
+
+    // How many executions this server is running now (membership reports it).
+    public int InFlight => inflight.Count;
 
     // How many executions this server has taken up (claimed, or run inline): a counter for operators and tests.
     public long Started => Interlocked.Read(ref started);
@@ -39,17 +49,18 @@ public sealed class ExecutionWorker(
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
         var limit = options.Value.Concurrency;
-        var claimed = await ClaimAsync(limit, ct);
+        var claimed = await ClaimAsync(limit, ct, ct);
         await Task.WhenAll(claimed);
         return claimed.Count == limit;
     }
 
-    async Task<List<Task>> ClaimAsync(int limit, CancellationToken ct)
+    // `run` bounds the executions claimed (besides the drain after SIGTERM), `ct` the claim itself.
+    async Task<List<Task>> ClaimAsync(int limit, CancellationToken ct, CancellationToken run)
     {
-        if (limit <= 0) return [];
+        if (limit <= 0 || node.IsStopping) return [];
         var now = time.GetUtcNow();
         var rows = await store.ClaimAsync(Owner, now, now + options.Value.LeaseDuration, limit, ct);
-        return [.. rows.Select(row => Track(row, ct))];
+        return [.. rows.Select(row => Track(row, run))];
     }
 
     Task Track(ExecutionRow row, CancellationToken ct)
@@ -65,9 +76,12 @@ public sealed class ExecutionWorker(
 
     async Task RunTrackedAsync(ExecutionRow row, TaskCompletionSource done, CancellationToken ct)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, abandon.Token);
         try
         {
-            await ProcessAsync(row, ct);
+            var handBack = await ProcessAsync(row, linked.Token);
+            // Stopping, or the database failed under it: whatever lease this server still holds goes back now.
+            if (handBack || node.IsStopping) await HandBackAsync(row.Id);
         }
         finally
         {
@@ -84,18 +98,31 @@ public sealed class ExecutionWorker(
     {
         if (!workerOptions.Value.Enabled || !await startup.WaitAsync(stoppingToken)) return;
         var o = options.Value;
+        var drain = workerOptions.Value.ShutdownDrain;
+        await using var onStopping = node.Stopping.Register(() => abandon.CancelAfter(drain));
+        using var claiming = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, node.Stopping);
         using var heartbeat = new PeriodicTimer(o.LeaseDuration / 3, time);
         var renewing = RenewAsync(heartbeat, stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        var backoff = Backoff.None;
+        while (!claiming.IsCancellationRequested)
         {
+            var pause = o.PollInterval;
             try
             {
-                var started = await ClaimAsync(o.Concurrency - inflight.Count, stoppingToken);
+                // The executions run past the stop signal: they end at their next checkpoint, or at the drain's end.
+                var started = await ClaimAsync(o.Concurrency - inflight.Count, claiming.Token, CancellationToken.None);
+                backoff = Backoff.None;
                 if (started.Count > 0 && inflight.Count < o.Concurrency) continue; // maybe more is due
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (claiming.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e) when (Data.TransientErrors.IsTransient(e))
+            {
+                backoff = backoff.Next(o.PollInterval);
+                pause = backoff.Delay;
+                LogClaimBackoff(logger, e.GetType().Name, pause);
             }
             catch (Exception e)
             {
@@ -103,16 +130,18 @@ public sealed class ExecutionWorker(
             }
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var delay = Task.Delay(o.PollInterval, time, timeout.Token);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(claiming.Token);
+                var delay = Task.Delay(pause, time, timeout.Token);
                 await Task.WhenAny(delay, wake.WaitAsync(timeout.Token));
                 await timeout.CancelAsync();
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (claiming.IsCancellationRequested)
             {
                 break;
             }
         }
+        // Stopping: the executions in flight end their step (or are abandoned after the drain) and hand back their leases.
+        await Task.WhenAll([.. inflight.Values]);
         await renewing;
     }
 
@@ -130,16 +159,26 @@ public sealed class ExecutionWorker(
         catch (OperationCanceledException) { }
     }
 
-    async Task ProcessAsync(ExecutionRow row, CancellationToken ct)
+    // Runs the execution; true when its lease must be handed back (the database failed under it, or the server is
+    // stopping and the step was abandoned).
+    async Task<bool> ProcessAsync(ExecutionRow row, CancellationToken ct)
     {
         await Task.Yield();
         try
         {
             await StepAllAsync(row, ct);
+            return false;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Shutting down: the lease expires and another server (or this one, restarted) resumes from the checkpoint.
+            // Stopping: another server (or this one, restarted) resumes from the checkpoint.
+            return true;
+        }
+        catch (Exception e) when (Data.TransientErrors.IsTransient(e))
+        {
+            // Not the execution's fault: it resumes from its last checkpoint, here or on another server.
+            LogTransient(logger, row.Id, e.GetType().Name, e.Message);
+            return true;
         }
         catch (Exception e)
         {
@@ -154,6 +193,7 @@ public sealed class ExecutionWorker(
             {
                 logger.LogError(again, "Execution {ExecutionId} could not be marked errored; its lease will expire", row.Id);
             }
+            return false;
         }
     }
 
@@ -271,6 +311,7 @@ public sealed class ExecutionWorker(
             if (advance.Result == StepResult.Retry)
                 logger.LogInformation("Node {NodeId} of execution {ExecutionId} failed ({Error}); retrying at {RetryAt}", plan.Node.Id, row.Id, advance.Error, runAt);
             if (after != ExecutionStatus.Running || !keep) return;
+            if (node.IsStopping) return; // checkpointed: the lease goes back and another server takes the next step
         }
     }
 

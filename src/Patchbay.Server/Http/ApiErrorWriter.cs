@@ -68,8 +68,19 @@ public sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandler>
         {
             ApiException api => api.Error,
             BadHttpRequestException bad => FromBadRequest(bad),
+            _ when Data.TransientErrors.IsTransient(exception) => DatabaseUnavailable,
             _ => null,
         };
+        if (error == DatabaseUnavailable)
+        {
+            // The database dropped the connection or cannot be reached: nothing is wrong with the request, and a retry
+            // in a moment will do (a failover, a restart). No stack trace: one line per request is enough.
+            logger.LogWarning("{Method} {Path}: the database is unavailable ({Error})", httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name);
+            if (httpContext.Response.HasStarted) return true;
+            httpContext.Response.Headers.RetryAfter = "1";
+            await ApiErrorWriter.WriteAsync(httpContext, error);
+            return true;
+        }
         if (error is null)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
@@ -79,6 +90,9 @@ public sealed class UnhandledExceptionHandler(ILogger<UnhandledExceptionHandler>
         await ApiErrorWriter.WriteAsync(httpContext, error);
         return true;
     }
+
+    public static readonly ApiError DatabaseUnavailable =
+        ApiError.Create(503, ErrorCodes.ServiceUnavailable, "The database is unavailable; retry in a moment");
 
     static ApiError FromBadRequest(BadHttpRequestException bad) => bad.StatusCode switch
     {

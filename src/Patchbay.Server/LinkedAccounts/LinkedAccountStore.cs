@@ -1,4 +1,5 @@
 using Dapper;
+using Patchbay.Audit;
 using Patchbay.Data;
 using Patchbay.Http;
 
@@ -82,17 +83,34 @@ public sealed class LinkedAccountStore(Db db)
             return (rows, integrations, total);
         }, ct);
 
-    public static Task InsertAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct) =>
-        tx.ExecuteAsync($"""
+    public static async Task InsertAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync($"""
             insert into linked_accounts ({Columns})
             values (@Id, @OrgId, @Environment, @AccountId, @Name, @Udf, @Scope, @Version, @CreatedAt, @UpdatedAt)
             """, row, ct);
+        await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.LinkedAccountCreated), row.UpdatedAt, ct);
+    }
 
-    public static Task UpdateAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct) =>
-        tx.ExecuteAsync("""
+    public static async Task UpdateAsync(DbTx tx, LinkedAccountRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync("""
             update linked_accounts set name = @Name, udf = @Udf, scope = @Scope, version = @Version, updated_at = @UpdatedAt
             where id = @Id
             """, row, ct);
+        await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.LinkedAccountUpdated), row.UpdatedAt, ct);
+    }
+
+    // The audit entry of a write: the account's name and scope (udf values are the org's data, not summarised).
+    public static AuditChange Audited(LinkedAccountRow row, string auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return new(row.OrgId, row.Environment, auditEvent, AuditResources.LinkedAccount, row.Id, row.AccountId, new { row.Name, row.Scope });
+    }
 
     // Integrations and their credentials go with the account (foreign-key cascade).
     public static Task<int> DeleteAsync(DbTx tx, string id, CancellationToken ct) =>

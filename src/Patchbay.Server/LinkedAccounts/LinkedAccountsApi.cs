@@ -162,6 +162,7 @@ public static class LinkedAccountsApi
             var sessionIds = await sessions.RevokeForAccountAsync(tx, caller.OrgId, caller.Environment, linked_account_id, now, ct);
             await ConnectionStore.PublishAccountDeletedAsync(tx, outbox, account.Id, now, ct);
             await LinkedAccountStore.DeleteAsync(tx, account.Id, ct);
+            await Audit.AuditLog.RecordAsync(tx, LinkedAccountStore.Audited(account, Audit.AuditEvents.LinkedAccountDeleted), now, ct);
             return sessionIds;
         }, ct);
         if (revoked is null) return caller.LinkedAccountNotFound(linked_account_id);

@@ -11,11 +11,11 @@ namespace Patchbay.Mcp;
 // (LeasedWork), and a call runs only after its PENDING → RUNNING move succeeds, so no two servers run one call.
 public sealed class McpApprovalWorker(
     McpApprovalStore store, HumanTaskStore tasks, McpServerStore servers, McpToolbox toolbox, Vault.Vault vault, IOptions<McpOptions> options,
-    TimeProvider time, IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<McpApprovalWorker> logger)
-    : PollingWorker(time, workerOptions, startup, logger)
+    TimeProvider time, IOptions<WorkerOptions> workerOptions, StartupGate startup, Node node, ILogger<McpApprovalWorker> logger)
+    : PollingWorker(time, workerOptions, startup, node, logger)
 {
     const int Batch = 20;
-    readonly string owner = LeasedWork.NewOwner();
+    readonly string owner = node.Owner("mcp-approvals");
 
     protected override TimeSpan Interval => options.Value.ApprovalPollInterval;
 

@@ -8,8 +8,8 @@ namespace Patchbay.OAuth;
 // the others off), and sweeps spent authorization states.
 public sealed class OAuthRefreshWorker(
     ConnectionStore store, OAuthTokens tokens, OAuthStateStore states, IOptions<OAuthOptions> options,
-    TimeProvider time, IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, ILogger<OAuthRefreshWorker> logger)
-    : PollingWorker(time, workerOptions, startup, logger)
+    TimeProvider time, IOptions<WorkerOptions> workerOptions, Data.StartupGate startup, Data.Node node, ILogger<OAuthRefreshWorker> logger)
+    : PollingWorker(time, workerOptions, startup, node, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
 

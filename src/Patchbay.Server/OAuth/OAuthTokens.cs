@@ -17,11 +17,11 @@ public enum RefreshOutcome { Fresh, Refreshed, Expired, Busy, Failed }
 // customer reconnects; a transient failure retries later with backoff.
 public sealed class OAuthTokens(
     ConnectionStore store, TokenEndpoint endpoint, OAuthClientStore clients, AppCatalog catalog,
-    IOptions<OAuthOptions> options, TimeProvider time, ILogger<OAuthTokens> logger)
+    IOptions<OAuthOptions> options, TimeProvider time, Data.Node node, ILogger<OAuthTokens> logger)
 {
     static readonly TimeSpan Skew = TimeSpan.FromSeconds(60);
     readonly ConcurrentDictionary<string, Lazy<Task<RefreshOutcome>>> inflight = new();
-    readonly string owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    readonly string owner = node.Owner("oauth-refresh");
 
     public sealed class ReauthRequiredException(string message) : Exception(message);
 
@@ -119,7 +119,7 @@ public sealed class OAuthTokens(
                 return RefreshOutcome.Expired;
             }
             var backoff = TimeSpan.FromSeconds(30 * Math.Pow(2, Math.Min(connection.RefreshFailures, 8)));
-            await store.DeferRefreshAsync(connectionId, owner, now + backoff, ct);
+            await store.DeferRefreshAsync(connectionId, owner, now + backoff, now, ct);
             released = true;
             logger.LogWarning("Refreshing the {AppSlug} token of connection {ConnectionId} failed ({Reason}); retrying in {Backoff}",
                 connection.AppKey, connectionId, result.Error, backoff);

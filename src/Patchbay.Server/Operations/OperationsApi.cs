@@ -49,17 +49,19 @@ public static class OperationsApi
     // Liveness: the process answers.
     static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("ok"));
 
-    // Readiness: start-up finished and the database answers.
-    static async Task<Results<Ok<HealthResponse>, ApiError>> Ready(StartupGate startup, Db db, CancellationToken ct)
+    // Readiness: start-up finished, the server is not stopping (a load balancer stops sending it requests while it
+    // drains), and the database answers.
+    static async Task<Results<Ok<HealthResponse>, ApiError>> Ready(StartupGate startup, Node node, Db db, CancellationToken ct)
     {
         if (!startup.IsOpen) return ApiError.Create(503, ErrorCodes.ServiceUnavailable, "Starting up");
+        if (node.IsStopping) return ApiError.Create(503, ErrorCodes.ServiceUnavailable, "Stopping");
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             await db.PingAsync(timeout.Token);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is System.Data.Common.DbException or OperationCanceledException or TimeoutException || TransientErrors.IsTransient(e))
         {
             return ApiError.Create(503, ErrorCodes.ServiceUnavailable, "The database is not reachable");
         }

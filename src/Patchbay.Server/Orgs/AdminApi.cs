@@ -39,6 +39,7 @@ public static class AdminApi
         var now = time.GetUtcNow();
         var created = await db.InTransactionAsync(tx => orgs.CreateAsync(tx, name, new Dictionary<string, string>(), now, ct), ct);
         var keys = await orgs.ListKeysAsync(created.Org.Id, ct);
+        orgs.Remember(keys);
         return TypedResults.Created($"/admin/v1/orgs/{created.Org.Id}",
             new CreateOrgResponse(AdminOrgResponse.From(created.Org, created.DefaultApp, keys), created.GeneratedKeys));
     }

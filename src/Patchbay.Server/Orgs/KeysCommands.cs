@@ -54,6 +54,7 @@ public static class KeysCommands
                 ? await orgs.DefaultOrgIdAsync(ct) ?? throw new InvalidOperationException("This database has no default organization yet.")
                 : org;
             var row = await orgs.GetAsync(orgId, ct) ?? throw new InvalidOperationException($"Organization {orgId} not found.");
+            using var actor = Audit.AuditActor.Use(Audit.AuditActor.Cli());
             var apiKey = await orgs.RegenerateKeyAsync(row.Id, environment, services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
 
             // Standard output carries the key, this once; nothing is logged.

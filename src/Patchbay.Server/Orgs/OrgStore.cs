@@ -62,13 +62,16 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
     public async Task<string> RegenerateKeyAsync(string orgId, string environment, DateTimeOffset now, CancellationToken ct)
     {
         var apiKey = ApiKeyHasher.Generate(environment);
+        var row = NewKeyRow(orgId, environment, apiKey, "generated", now);
         var revoked = await db.InTransactionAsync(async tx =>
         {
             var old = await keys.RevokeActiveAsync(tx, orgId, environment, now, ct);
-            await keys.InsertAsync(tx, NewKeyRow(orgId, environment, apiKey, "generated", now), ct);
+            await keys.InsertAsync(tx, row, ct);
+            await Audit.AuditLog.RecordAsync(tx, new(orgId, environment, Audit.AuditEvents.ApiKeyRegenerated, Audit.AuditResources.ApiKey, row.Id), now, ct);
             return old;
         }, ct);
         if (revoked is not null) keyCache.Evict(revoked);
+        keyCache.Add(row, keyCache.Generation); // committed: known here at once (other nodes hear of it through AuthSync)
         return apiKey;
     }
 
@@ -87,6 +90,15 @@ public sealed class OrgStore(Db db, ApiKeyStore keys, ApiKeyHasher hasher, ApiKe
         }, ct);
 
     public Task<IReadOnlyList<ApiKeyRow>> ListKeysAsync(string orgId, CancellationToken ct) => keys.ListActiveAsync(orgId, ct);
+
+    // Keys committed by this node (a new organization's): known here at once, so their first request never meets
+    // the unknown-credential budget (other nodes hear of them through AuthSync).
+    public void Remember(IEnumerable<ApiKeyRow> active)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        var generation = keyCache.Generation;
+        foreach (var row in active) keyCache.Add(row, generation);
+    }
 
     public Task<CustomAppRow?> DefaultAppAsync(string orgId, CancellationToken ct) =>
         db.QueryFirstOrDefaultAsync<CustomAppRow>($"select {AppColumns} from custom_apps where org_id = @orgId and is_default = @yes",

@@ -10,7 +10,11 @@ public sealed record RateLimitPartition(string Key);
 // Runs after authentication: limits each partition to its bucket, and reports the bucket on every response
 // (X-RateLimit-*), as Refold does. Unauthenticated requests have no partition (they are limited by address when their
 // credential is unknown, in the authentication handler).
-public sealed class RateLimitMiddleware(RequestDelegate next, TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> options)
+//
+// On PostgreSQL the limits hold across the cluster: each node enforces its share (1 / live nodes, from the membership
+// heartbeats), so N nodes behind a load balancer that spreads requests admit what one server would, at no database
+// round trip per request.
+public sealed class RateLimitMiddleware(RequestDelegate next, TokenBuckets buckets, IOptionsMonitor<RateLimitOptions> options, Cluster.Membership membership)
 {
     public Task InvokeAsync(HttpContext http)
     {
@@ -18,7 +22,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, TokenBuckets bucke
         var o = options.CurrentValue;
         var partition = http.Features.Get<RateLimitPartition>();
         if (!o.Enabled || partition is null) return next(http);
-        var decision = buckets.TryAcquire(partition.Key, o.PermitsPerSecond, o.Burst);
+        var decision = buckets.TryAcquire(partition.Key, o.PermitsPerSecond, o.Burst, share: membership.RateShare);
         SetHeaders(http.Response, decision);
         return decision.Allowed ? next(http) : ApiErrorWriter.WriteAsync(http, TooMany(decision));
     }

@@ -7,16 +7,28 @@ public readonly record struct RateDecision(bool Allowed, int Limit, int Remainin
 // Token buckets keyed by partition (an API key, a linked account, a client address). A bucket holds up to `burst`
 // tokens and refills at `rate` per second, which gives "20 per second sustained, 5 at once".
 //
-// Buckets are per node: N nodes behind a load balancer allow up to N times the limit (see docs/deployment.md).
-// Sharing them would cost a database write per request, which the latency budget does not allow.
+// Buckets live in each node's memory: sharing them would cost a database round trip per request. A cluster holds the
+// limit as a whole by giving each node its share (Cluster/Membership counts the live nodes; see docs/deployment.md).
 public sealed class TokenBuckets(TimeProvider time)
 {
     const int MaxBuckets = 50_000;
 
     readonly ConcurrentDictionary<string, Bucket> buckets = new(StringComparer.Ordinal);
 
-    // Takes one token if there is one. With `consume: false` it only reports whether one is there.
-    public RateDecision TryAcquire(string partition, double rate, int burst, bool consume = true)
+    // Takes one token if there is one. With `consume: false` it only reports whether one is there. `share` is this
+    // node's part of a limit the whole cluster enforces (1 / live nodes): the bucket refills at rate × share and holds
+    // burst × share (at least one token), while the answer reports the cluster-wide limit.
+    public RateDecision TryAcquire(string partition, double rate, int burst, bool consume = true, double share = 1)
+    {
+        if (share is > 0 and < 1)
+        {
+            var local = TryAcquire(partition, rate * share, Math.Max(1, burst * share), consume);
+            return local with { Limit = (int)Math.Round(rate), Remaining = (int)Math.Floor(Math.Min(burst, local.Remaining / share)) };
+        }
+        return TryAcquire(partition, rate, (double)burst, consume);
+    }
+
+    RateDecision TryAcquire(string partition, double rate, double burst, bool consume)
     {
         if (buckets.Count > MaxBuckets) Sweep();
         var now = time.GetTimestamp();

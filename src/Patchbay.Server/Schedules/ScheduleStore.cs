@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using Patchbay.Data;
 using Patchbay.Http;
 
@@ -29,11 +30,20 @@ public sealed class ScheduleStore(Db db)
         }, ct);
 
     public Task InsertAsync(ScheduleRow row, CancellationToken ct) =>
-        db.ExecuteAsync($"""
-            insert into schedules ({Columns})
-            values (@Id, @EventId, @OrgId, @Environment, @LinkedAccountRowId, @AccountId, @ConfigId, @WorkflowId, @Slug, @TriggerType, @Cron, @Tz, @StartDate,
-                    @EndDate, @IntervalDates, @Payload, @Status, @NextRunAt, @LeaseOwner, @LeaseUntil, @LastRunAt, @InactiveFrom, @CreatedAt, @UpdatedAt)
-            """, row, ct);
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync($"""
+                insert into schedules ({Columns})
+                values (@Id, @EventId, @OrgId, @Environment, @LinkedAccountRowId, @AccountId, @ConfigId, @WorkflowId, @Slug, @TriggerType, @Cron, @Tz, @StartDate,
+                        @EndDate, @IntervalDates, @Payload, @Status, @NextRunAt, @LeaseOwner, @LeaseUntil, @LastRunAt, @InactiveFrom, @CreatedAt, @UpdatedAt)
+                """, row, ct);
+            await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.ScheduleCreated), row.CreatedAt, ct);
+        }, ct);
+
+    // The audit entry: which workflow and config it runs and when (never its payload).
+    static AuditChange Audited(ScheduleRow row, string auditEvent) =>
+        new(row.OrgId, row.Environment, auditEvent, AuditResources.Schedule, row.Id, row.AccountId,
+            new { row.WorkflowId, row.ConfigId, row.Slug, row.TriggerType, row.Cron, row.Tz });
 
     // Saves what the API changes: timing, payload, status and the next run (a lease the worker holds is left alone).
     public Task<int> UpdateAsync(ScheduleRow row, CancellationToken ct) =>
@@ -43,8 +53,13 @@ public sealed class ScheduleStore(Db db)
             where id = @Id
             """, row, ct);
 
-    public Task<int> DeleteAsync(string id, CancellationToken ct) =>
-        db.ExecuteAsync("delete from schedules where id = @id", new { id }, ct);
+    public Task<int> DeleteAsync(ScheduleRow row, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            var deleted = await tx.ExecuteAsync("delete from schedules where id = @Id", new { row.Id }, ct);
+            if (deleted > 0) await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.ScheduleDeleted), now, ct);
+            return deleted;
+        }, ct);
 
     public Task<IReadOnlyList<ScheduleRow>> ClaimDueAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch, CancellationToken ct) =>
         Due.ClaimAsync<ScheduleRow>(db, owner, now, lease, batch, ct);

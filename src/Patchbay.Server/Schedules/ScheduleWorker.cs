@@ -12,10 +12,10 @@ namespace Patchbay.Schedules;
 // one run.
 public sealed class ScheduleWorker(
     Db db, ScheduleStore schedules, WorkflowStore workflows, IWorkflowConfigs configs, ExecutionWorker executions, IOptions<WorkflowOptions> options, TimeProvider time,
-    IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, startup, logger)
+    IOptions<WorkerOptions> workerOptions, StartupGate startup, Data.Node node, ILogger<ScheduleWorker> logger) : PollingWorker(time, workerOptions, startup, node, logger)
 {
     const int Batch = 50;
-    readonly string owner = LeasedWork.NewOwner();
+    readonly string owner = node.Owner("schedules");
 
     protected override TimeSpan Interval => options.Value.PollInterval;
 

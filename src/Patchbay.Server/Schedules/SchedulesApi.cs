@@ -82,11 +82,11 @@ public static class SchedulesApi
     }
 
     static async Task<Results<Ok<ScheduleDeletedResponse>, ApiError>> Delete(string scheduleId, Caller caller, ScheduleStore schedules,
-        LinkedAccountStore accounts, CancellationToken ct)
+        LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
         if (await accounts.ForCallerAsync(caller, ct) is not { } account) return AccountNotFound(caller);
         if (await schedules.FindAsync(scheduleId, account.Id, ct) is not { } s) return NotFound();
-        await schedules.DeleteAsync(s.Id, ct);
+        await schedules.DeleteAsync(s, time.GetUtcNow(), ct);
         return TypedResults.Ok(new ScheduleDeletedResponse("Scheduled Job Deleted Successfully"));
     }
 

@@ -9,8 +9,8 @@ namespace Patchbay.Sessions;
 // Deletes session rows a day after their refresh token expired: by then no token naming them can validate, so
 // their revocation no longer needs remembering. Expired hosted-page properties and connect codes go too.
 public sealed class SessionCleanupWorker(SessionStore store, HostedStore hosted, TimeProvider time, IOptions<WorkerOptions> options,
-    StartupGate startup, ILogger<SessionCleanupWorker> logger)
-    : PollingWorker(time, options, startup, logger)
+    StartupGate startup, Data.Node node, ILogger<SessionCleanupWorker> logger)
+    : PollingWorker(time, options, startup, node, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Data;
 using System.Text;
 using Dapper;
 using Patchbay.Data;
@@ -33,41 +33,61 @@ public sealed partial class TableStore
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(records);
         var seq = table.NextSeq;
-        foreach (var chunk in records.Chunk(RecordsPerStatement))
-        {
-            var sql = new StringBuilder("insert into data_table_records (id, table_row_id, seq, data, created_at, updated_at) values ");
-            var args = new DynamicParameters(new { t = table.Id, now });
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : "")}(@i{i}, @t, @s{i}, @d{i}, @now, @now)");
-                args.Add($"i{i}", chunk[i].Id);
-                args.Add($"s{i}", seq++);
-                args.Add($"d{i}", chunk[i].Data);
-            }
-            await tx.ExecuteAsync(sql.ToString(), args, ct);
-        }
+        var rows = records.Select(r => new RecordInsert(r.Id, table.Id, seq++, r.Data, now)).ToList();
+        await InsertRowsAsync(tx, "data_table_records", ["id", "table_row_id", "seq", "data", "created_at", "updated_at"],
+            rows, r => [r.Id, r.TableId, r.Seq, r.Data, r.Now, r.Now], RecordsPerStatement, ct);
         await InsertCellsAsync(tx, table.Id, records.SelectMany(r => r.Cells.Select(c => (r.Id, c))).ToList(), ct);
         await tx.ExecuteAsync("""
             update data_tables set next_seq = @seq, record_count = record_count + @n, updated_at = @now where id = @id
             """, new { id = table.Id, seq, n = records.Count, now }, ct);
     }
 
-    static async Task InsertCellsAsync(DbTx tx, string tableId, IReadOnlyList<(string RecordId, Cell Cell)> cells, CancellationToken ct)
+    sealed record RecordInsert(string Id, string TableId, long Seq, string Data, DateTimeOffset Now);
+
+    static Task InsertCellsAsync(DbTx tx, string tableId, IReadOnlyList<(string RecordId, Cell Cell)> cells, CancellationToken ct) =>
+        InsertRowsAsync(tx, "data_table_cells", ["table_row_id", "slot", "text_key", "num_key", "record_id"],
+            cells, c => [tableId, c.Cell.Slot, c.Cell.TextKey, new TypedNull(c.Cell.NumKey, DbType.Double), c.RecordId], CellsPerStatement, ct);
+
+    // A value whose type the database must know when it is null (PostgreSQL takes an untyped null as text).
+    sealed record TypedNull(object? Value, DbType Type);
+
+    // Many rows into one table. Where statements batch (PostgreSQL: a round trip saved per row), multi-row VALUES of up
+    // to `perStatement` rows; on SQLite, whose parameter binding is linear in the parameter count (a 2,000-parameter
+    // statement spent most of an insert binding), one short statement prepared once and run per row.
+    static async Task InsertRowsAsync<T>(DbTx tx, string table, IReadOnlyList<string> columns, IReadOnlyList<T> rows,
+        Func<T, object?[]> values, int perStatement, CancellationToken ct)
     {
-        foreach (var chunk in cells.Chunk(CellsPerStatement))
+        if (rows.Count == 0) return;
+        var head = $"insert into {table} ({string.Join(", ", columns)}) values ";
+        if (!tx.Dialect.BatchesStatements)
         {
-            var sql = new StringBuilder("insert into data_table_cells (table_row_id, slot, text_key, num_key, record_id) values ");
-            var args = new DynamicParameters(new { t = tableId });
+            var single = head + "(" + string.Join(", ", columns.Select((_, j) => $"@p{j}")) + ")";
+            await tx.ExecuteAsync(single, rows.Select(r => Parameters(values(r), 0)).ToList(), ct);
+            return;
+        }
+        foreach (var chunk in rows.Chunk(perStatement))
+        {
+            var sql = new StringBuilder(head);
+            var args = new DynamicParameters();
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(CultureInfo.InvariantCulture, $"{(i > 0 ? "," : "")}(@t, @s{i}, @k{i}, @n{i}, @r{i})");
-                args.Add($"s{i}", chunk[i].Cell.Slot);
-                args.Add($"k{i}", chunk[i].Cell.TextKey);
-                args.Add($"n{i}", chunk[i].Cell.NumKey, System.Data.DbType.Double);
-                args.Add($"r{i}", chunk[i].RecordId);
+                var at = i * columns.Count;
+                sql.Append(i > 0 ? ",(" : "(").AppendJoin(", ", columns.Select((_, j) => $"@p{at + j}")).Append(')');
+                args.AddDynamicParams(Parameters(values(chunk[i]), at));
             }
             await tx.ExecuteAsync(sql.ToString(), args, ct);
         }
+    }
+
+    static DynamicParameters Parameters(object?[] values, int first)
+    {
+        var args = new DynamicParameters();
+        for (var j = 0; j < values.Length; j++)
+        {
+            if (values[j] is TypedNull typed) args.Add($"p{first + j}", typed.Value, typed.Type);
+            else args.Add($"p{first + j}", values[j]);
+        }
+        return args;
     }
 
     public Task<IReadOnlyList<RecordRow>> PageAsync(string tableId, int offset, int limit, CancellationToken ct) =>

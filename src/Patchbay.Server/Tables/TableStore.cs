@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using Patchbay.Data;
 
 namespace Patchbay.Tables;
@@ -30,11 +31,27 @@ public sealed partial class TableStore(Db db)
             order by created_at, id
             """, new { accountRowId, no = false }, ct);
 
-    public static Task InsertAsync(DbTx tx, TableRow row, CancellationToken ct) =>
-        tx.ExecuteAsync($"""
+    public static async Task InsertAsync(DbTx tx, TableRow row, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        await tx.ExecuteAsync($"""
             insert into data_tables ({Columns})
             values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @Name, @Columns, @NextSlot, @NextSeq, @Grp, @IsDeleted, @RecordCount, @CreatedAt, @UpdatedAt)
             """, row, ct);
+        await AuditAsync(tx, row, AuditEvents.TableCreated, row.ColumnList().Select(c => c.Name).ToList(), row.CreatedAt, ct);
+    }
+
+    // The audit entry of a change to a table: its name and the columns concerned (never a record's values).
+    public static async Task AuditAsync(DbTx tx, TableRow table, string auditEvent, IReadOnlyList<string>? columns, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(table);
+        var accountId = await tx.QueryFirstOrDefaultAsync<string>("select account_id from linked_accounts where id = @LinkedAccountRowId",
+            new { table.LinkedAccountRowId }, ct);
+        await AuditLog.RecordAsync(tx, new(table.OrgId, table.Environment, auditEvent, AuditResources.Table, table.Id, accountId,
+            new { table.Name, Columns = columns }), now, ct);
+    }
 
     // The table, locked against concurrent writers of its records and columns until the transaction ends.
     public static async Task<TableRow?> FindForUpdateAsync(DbTx tx, string accountRowId, string tableId, CancellationToken ct)

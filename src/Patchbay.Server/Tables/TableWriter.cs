@@ -26,7 +26,7 @@ public sealed partial class TableWriter(IOptions<TablesOptions> options)
         var stored = TableRecords.ToStored(values, columns);
         var data = stored.ToJsonString();
         CheckSize(data, index);
-        return new TableStore.NewRecord(id ?? Guid.NewGuid().ToString(), data, TableRecords.CellsOf(stored, columns));
+        return new TableStore.NewRecord(id ?? Guid.CreateVersion7().ToString(), data, TableRecords.CellsOf(stored, columns));
     }
 
     void CheckSize(string data, int index)

@@ -83,6 +83,7 @@ public static partial class TablesApi
             var slot = table.NextSlot;
             columns.AddRange(names.Select(n => new TableColumn(n, slot++)));
             await TableStore.UpdateColumnsAsync(tx, table.Id, TableRow.SerializeColumns(columns), slot, time.GetUtcNow(), ct);
+            await TableStore.AuditAsync(tx, table, Audit.AuditEvents.TableColumnsAdded, names, time.GetUtcNow(), ct);
             return TypedResults.Ok(new ColumnsResponse(columns.Select(c => c.Name).ToList()));
         }, ct);
     }
@@ -102,6 +103,7 @@ public static partial class TablesApi
             var remaining = columns.Except(removed).ToList();
             await TableStore.UpdateColumnsAsync(tx, table.Id, TableRow.SerializeColumns(remaining), table.NextSlot, time.GetUtcNow(), ct);
             await TableStore.DeleteCellsAsync(tx, table.Id, removed.Select(c => c.Slot).ToList(), ct);
+            await TableStore.AuditAsync(tx, table, Audit.AuditEvents.TableColumnsRemoved, names, time.GetUtcNow(), ct);
             return TypedResults.Ok(new ColumnsResponse(remaining.Select(c => c.Name).ToList()));
         }, ct);
     }
@@ -124,6 +126,7 @@ public static partial class TablesApi
                 columns[index] = columns[index] with { Name = newName };
             }
             await TableStore.UpdateColumnsAsync(tx, table.Id, TableRow.SerializeColumns(columns), table.NextSlot, time.GetUtcNow(), ct);
+            await TableStore.AuditAsync(tx, table, Audit.AuditEvents.TableColumnsRenamed, renames.Select(r => $"{r.Old} -> {r.New}").ToList(), time.GetUtcNow(), ct);
             return TypedResults.Ok(new ColumnsResponse(columns.Select(c => c.Name).ToList()));
         }, ct);
     }

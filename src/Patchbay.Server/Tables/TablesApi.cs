@@ -111,6 +111,7 @@ public static partial class TablesApi
         {
             if (await FindTableAsync(tx, caller, table_id, ct) is not { } table) return TableNotFound();
             await TableStore.SoftDeleteAsync(tx, table.Id, time.GetUtcNow(), ct);
+            await TableStore.AuditAsync(tx, table, Audit.AuditEvents.TableDeleted, null, time.GetUtcNow(), ct);
             return TypedResults.Ok(true);
         }, ct);
 

@@ -13,10 +13,10 @@ namespace Patchbay.Webhooks;
 // delivery is at least once, duplicates only for attempts in flight at the crash. Ordering is not promised.
 public sealed partial class WebhookDeliveryWorker(
     WebhookStore store, ApiKeyStore keys, WebhookSender sender, IOptions<WebhookOptions> options, TimeProvider time,
-    IOptions<WorkerOptions> workerOptions, StartupGate startup, ILogger<WebhookDeliveryWorker> logger)
-    : PollingWorker(time, workerOptions, startup, logger)
+    IOptions<WorkerOptions> workerOptions, StartupGate startup, Data.Node node, ILogger<WebhookDeliveryWorker> logger)
+    : PollingWorker(time, workerOptions, startup, node, logger)
 {
-    readonly string owner = LeasedWork.NewOwner();
+    readonly string owner = node.Owner("webhook-deliveries");
     readonly ConcurrentDictionary<string, Task> inFlight = new(StringComparer.Ordinal);
     readonly ConcurrentQueue<AttemptOutcome> finished = new();
     readonly SemaphoreSlim flushing = new(1, 1);

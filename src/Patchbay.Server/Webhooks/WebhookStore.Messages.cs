@@ -123,10 +123,11 @@ public sealed partial class WebhookStore
                 }
                 if (o.DisableReason is { } reason)
                 {
-                    await tx.ExecuteAsync("""
+                    var disabled = await tx.ExecuteAsync("""
                         update webhooks set is_enabled = @no, disabled_reason = @reason, disabled_at = @now, updated_at = @now, version = version + 1
                         where id = @id and is_enabled = @yes
                         """, new { id = o.WebhookId, reason, now, no = false, yes = true }, ct);
+                    if (disabled > 0) await AuditDisabledAsync(tx, o.WebhookId, reason, now, ct);
                 }
             }
         }, ct);
@@ -179,4 +180,11 @@ public sealed partial class WebhookStore
             }
             return (take.Length, ids.Count > limit);
         }, ct);
+
+    // The delivery worker turned a failing subscription off: recorded as the server's change.
+    static async Task AuditDisabledAsync(DbTx tx, string webhookId, string reason, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await tx.QueryFirstOrDefaultAsync<WebhookRow>($"select {Columns} from webhooks where id = @webhookId", new { webhookId }, ct) is { } row)
+            await Audit.AuditLog.RecordAsync(tx, Audited(row, Audit.AuditEvents.WebhookUpdated, new { IsEnabled = false, DisabledReason = reason }), now, ct);
+    }
 }

@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using Patchbay.Data;
 
 namespace Patchbay.Webhooks;
@@ -74,18 +75,33 @@ public sealed partial class WebhookStore(Db db)
     }
 
     public Task InsertAsync(WebhookRow row, CancellationToken ct) =>
-        db.ExecuteAsync($"""
-            insert into webhooks ({Columns})
-            values (@Id, @OrgId, @Environment, @WebhookUrl, @WebhookEvents, @WorkflowIds, @Slug, @WebhookBody, @WebhookHeaders, @WebhookDescription,
-                    @Description, @Method, @GroupName, @IsEnabled, @SealedSecret, @SealedPreviousSecret, @PreviousSecretUntil, @RateLimit,
-                    @FailingSince, @DisabledReason, @DisabledAt, @CreatedAt, @UpdatedAt, @Version)
-            """, row, ct);
+        db.InTransactionAsync(async tx =>
+        {
+            await tx.ExecuteAsync($"""
+                insert into webhooks ({Columns})
+                values (@Id, @OrgId, @Environment, @WebhookUrl, @WebhookEvents, @WorkflowIds, @Slug, @WebhookBody, @WebhookHeaders, @WebhookDescription,
+                        @Description, @Method, @GroupName, @IsEnabled, @SealedSecret, @SealedPreviousSecret, @PreviousSecretUntil, @RateLimit,
+                        @FailingSince, @DisabledReason, @DisabledAt, @CreatedAt, @UpdatedAt, @Version)
+                """, row, ct);
+            await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.WebhookCreated), row.UpdatedAt, ct);
+        }, ct);
+
+    // The audit entry of a change: where it delivers (without the URL's query, which may carry a token), what, and
+    // whether it is on. Never the signing secret nor the custom headers' values.
+    public static AuditChange Audited(WebhookRow row, string auditEvent, object? details = null)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var url = Uri.TryCreate(row.WebhookUrl, UriKind.Absolute, out var parsed) ? parsed.GetLeftPart(UriPartial.Path) : null;
+        return new(row.OrgId, row.Environment, auditEvent, AuditResources.Webhook, row.Id, null,
+            details ?? new { WebhookUrl = url, WebhookEvents = WebhooksApi.Events(row), row.Slug, row.IsEnabled });
+    }
 
     // The fields the public API edits. Enabling a subscription again clears why it was disabled and its failure run.
-    public static Task<int> UpdateAsync(DbTx tx, WebhookRow row, CancellationToken ct)
+    public static async Task<int> UpdateAsync(DbTx tx, WebhookRow row, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return tx.ExecuteAsync("""
+        ArgumentNullException.ThrowIfNull(row);
+        var changed = await tx.ExecuteAsync("""
             update webhooks set webhook_url = @WebhookUrl, webhook_events = @WebhookEvents, workflow_ids = @WorkflowIds, slug = @Slug,
                 webhook_body = @WebhookBody, webhook_headers = @WebhookHeaders, webhook_description = @WebhookDescription,
                 description = @Description, method = @Method, group_name = @GroupName, is_enabled = @IsEnabled,
@@ -93,13 +109,17 @@ public sealed partial class WebhookStore(Db db)
                 updated_at = @UpdatedAt, version = @Version
             where id = @Id and org_id = @OrgId and environment = @Environment
             """, row, ct);
+        if (changed > 0) await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.WebhookUpdated), row.UpdatedAt, ct);
+        return changed;
     }
 
-    public static Task<int> DeleteAsync(DbTx tx, string orgId, string environment, string id, CancellationToken ct)
+    public static async Task<int> DeleteAsync(DbTx tx, string orgId, string environment, string id, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return tx.ExecuteAsync("delete from webhooks where id = @id and org_id = @orgId and environment = @environment",
+        var deleted = await tx.ExecuteAsync("delete from webhooks where id = @id and org_id = @orgId and environment = @environment",
             new { id, orgId, environment }, ct);
+        if (deleted > 0) await AuditLog.RecordAsync(tx, new(orgId, environment, AuditEvents.WebhookDeleted, AuditResources.Webhook, id), now, ct);
+        return deleted;
     }
 
     // Sets (or, with null, unsets) the group of the listed subscriptions of the environment; returns those updated.
@@ -110,7 +130,9 @@ public sealed partial class WebhookStore(Db db)
             var args = new { orgId, environment, ids = ids.ToArray(), group, now };
             var where = $"org_id = @orgId and environment = @environment and {db.Dialect.InList("id", "ids")}";
             await tx.ExecuteAsync($"update webhooks set group_name = @group, updated_at = @now, version = version + 1 where {where}", args, ct);
-            return await tx.QueryAsync<WebhookRow>($"select {Columns} from webhooks where {where} order by created_at, id", args, ct);
+            var rows = await tx.QueryAsync<WebhookRow>($"select {Columns} from webhooks where {where} order by created_at, id", args, ct);
+            foreach (var row in rows) await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.WebhookUpdated, new { Group = group }), now, ct);
+            return rows;
         }, ct);
 
     // The environment's enabled subscriptions, for fanning an event out.
@@ -129,13 +151,23 @@ public sealed partial class WebhookStore(Db db)
 
     // A new signing secret; the previous one keeps signing until `previousUntil`.
     public Task<int> RotateSecretAsync(string id, string sealedSecret, string sealedPrevious, DateTimeOffset previousUntil, DateTimeOffset now, CancellationToken ct) =>
-        db.ExecuteAsync("""
+        UpdatedAsync(id, """
             update webhooks set sealed_secret = @sealedSecret, sealed_previous_secret = @sealedPrevious, previous_secret_until = @previousUntil,
                 updated_at = @now
             where id = @id
-            """, new { id, sealedSecret, sealedPrevious, previousUntil, now }, ct);
+            """, new { id, sealedSecret, sealedPrevious, previousUntil, now }, new { SecretRotated = true, PreviousSecretUntil = previousUntil }, now, ct);
 
     public Task<int> SetRateLimitAsync(string id, int? rateLimit, DateTimeOffset now, CancellationToken ct) =>
-        db.ExecuteAsync("update webhooks set rate_limit = @rateLimit, throttle_at = null, updated_at = @now where id = @id",
-            new { id, rateLimit, now }, ct);
+        UpdatedAsync(id, "update webhooks set rate_limit = @rateLimit, throttle_at = null, updated_at = @now where id = @id",
+            new { id, rateLimit, now }, new { RateLimit = rateLimit }, now, ct);
+
+    // A Patchbay-only change of one subscription, with its audit entry in the same transaction.
+    Task<int> UpdatedAsync(string id, string sql, object args, object details, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            var changed = await tx.ExecuteAsync(sql, args, ct);
+            if (changed > 0 && await tx.QueryFirstOrDefaultAsync<WebhookRow>($"select {Columns} from webhooks where id = @id", new { id }, ct) is { } row)
+                await AuditLog.RecordAsync(tx, Audited(row, AuditEvents.WebhookUpdated, details), now, ct);
+            return changed;
+        }, ct);
 }

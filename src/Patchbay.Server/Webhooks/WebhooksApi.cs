@@ -118,19 +118,19 @@ public static class WebhooksApi
         };
     }
 
-    static async Task<Results<Ok<List<WebhookResponse>>, ApiError>> Delete(string id, Caller caller, Db db, CancellationToken ct) =>
+    static async Task<Results<Ok<List<WebhookResponse>>, ApiError>> Delete(string id, Caller caller, Db db, TimeProvider time, CancellationToken ct) =>
         await db.InTransactionAsync<Results<Ok<List<WebhookResponse>>, ApiError>>(async tx =>
         {
-            if (await WebhookStore.DeleteAsync(tx, caller.OrgId, caller.Environment, id, ct) == 0) return WebhookErrors.NotFound;
+            if (await WebhookStore.DeleteAsync(tx, caller.OrgId, caller.Environment, id, time.GetUtcNow(), ct) == 0) return WebhookErrors.NotFound;
             return TypedResults.Ok((await WebhookStore.ListAsync(tx, caller.OrgId, caller.Environment, ct)).Select(ToResponse).ToList());
         }, ct);
 
     // WH9, the deprecated single-webhook model's delete: the environment's first webhook goes; the rest are returned.
-    static async Task<Results<Ok<List<WebhookResponse>>, ApiError>> DeleteLegacy(Caller caller, Db db, CancellationToken ct) =>
+    static async Task<Results<Ok<List<WebhookResponse>>, ApiError>> DeleteLegacy(Caller caller, Db db, TimeProvider time, CancellationToken ct) =>
         await db.InTransactionAsync<Results<Ok<List<WebhookResponse>>, ApiError>>(async tx =>
         {
             if (await WebhookStore.OldestAsync(tx, caller.OrgId, caller.Environment, ct) is not { } oldest) return WebhookErrors.NotFound;
-            await WebhookStore.DeleteAsync(tx, caller.OrgId, caller.Environment, oldest.Id, ct);
+            await WebhookStore.DeleteAsync(tx, caller.OrgId, caller.Environment, oldest.Id, time.GetUtcNow(), ct);
             return TypedResults.Ok((await WebhookStore.ListAsync(tx, caller.OrgId, caller.Environment, ct)).Select(ToResponse).ToList());
         }, ct);
 

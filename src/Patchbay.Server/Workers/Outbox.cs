@@ -96,14 +96,14 @@ public static class OutboxStore
 // Delivers due outbox messages to every handler of their topic: claimed with a lease (any node may deliver; a dead node's claims
 // come back), deleted once handled, retried with exponential backoff (30 s doubling, at most 1 h) when the handler
 // fails. A message whose topic lost its handler (a feature turned off) is dropped.
-public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, ILogger<OutboxWorker> logger)
-    : PollingWorker(time, options, startup, logger)
+public sealed partial class OutboxWorker(Db db, Outbox outbox, TimeProvider time, IOptions<WorkerOptions> options, StartupGate startup, Data.Node node, ILogger<OutboxWorker> logger)
+    : PollingWorker(time, options, startup, node, logger)
 {
     const int Batch = 200;
     readonly WorkerOptions settings = options.Value;
 
     TimeSpan Lease => settings.OutboxLease;
-    readonly string owner = LeasedWork.NewOwner();
+    readonly string owner = node.Owner("outbox");
 
     protected override TimeSpan Interval => settings.OutboxPollInterval;
 

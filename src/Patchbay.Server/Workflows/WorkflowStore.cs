@@ -1,3 +1,4 @@
+using Patchbay.Audit;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Patchbay.Data;
@@ -43,11 +44,26 @@ public sealed class WorkflowStore(Db db)
 
     // False when the alias is taken (aliases are unique per org and environment).
     public Task<bool> CreateAsync(WorkflowRow row, CancellationToken ct) =>
-        UnlessAliasTakenAsync(() => db.ExecuteAsync($"""
-            insert into workflows ({Columns})
-            values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @DraftId, @Version, @CurrentVersion, @Published, @LiveVersionId, @Slug, @Name,
-                    @Description, @Alias, @TriggerType, @TriggerEvent, @Definition, @CreatedAt, @UpdatedAt)
-            """, row, ct));
+        UnlessAliasTakenAsync(() => db.InTransactionAsync(async tx =>
+        {
+            var inserted = await tx.ExecuteAsync($"""
+                insert into workflows ({Columns})
+                values (@Id, @OrgId, @Environment, @LinkedAccountRowId, @DraftId, @Version, @CurrentVersion, @Published, @LiveVersionId, @Slug, @Name,
+                        @Description, @Alias, @TriggerType, @TriggerEvent, @Definition, @CreatedAt, @UpdatedAt)
+                """, row, ct);
+            await AuditAsync(tx, row, AuditEvents.WorkflowCreated, row.UpdatedAt, ct);
+            return inserted;
+        }, ct));
+
+    // The audit entry of a change to a workflow: its name and slug (and version), the private workflow's account.
+    static async Task AuditAsync(DbTx tx, WorkflowRow row, string auditEvent, DateTimeOffset now, CancellationToken ct)
+    {
+        var accountId = row.LinkedAccountRowId is { } rowId
+            ? await tx.QueryFirstOrDefaultAsync<string>("select account_id from linked_accounts where id = @rowId", new { rowId }, ct)
+            : null;
+        await AuditLog.RecordAsync(tx, new(row.OrgId, row.Environment, auditEvent, AuditResources.Workflow, row.DraftId ?? row.Id, accountId,
+            new { row.Name, row.Slug, row.Alias, Version = row.IsVersion ? row.Version : (int?)null }), now, ct);
+    }
 
     async Task<bool> UnlessAliasTakenAsync(Func<Task<int>> write)
     {
@@ -106,11 +122,16 @@ public sealed class WorkflowStore(Db db)
 
     // False when the alias is taken.
     public Task<bool> UpdateDraftAsync(WorkflowRow row, CancellationToken ct) =>
-        UnlessAliasTakenAsync(() => db.ExecuteAsync("""
-            update workflows set name = @Name, description = @Description, alias = @Alias, trigger_type = @TriggerType, trigger_event = @TriggerEvent,
-                definition = @Definition, updated_at = @UpdatedAt
-            where id = @Id and draft_id is null
-            """, row, ct));
+        UnlessAliasTakenAsync(() => db.InTransactionAsync(async tx =>
+        {
+            var updated = await tx.ExecuteAsync("""
+                update workflows set name = @Name, description = @Description, alias = @Alias, trigger_type = @TriggerType, trigger_event = @TriggerEvent,
+                    definition = @Definition, updated_at = @UpdatedAt
+                where id = @Id and draft_id is null
+                """, row, ct);
+            if (updated > 0) await AuditAsync(tx, row, AuditEvents.DraftWorkflowUpdated, row.UpdatedAt, ct);
+            return updated;
+        }, ct));
 
     // The live version behind an id (a version's own, or a draft's) or alias: what executes. Null when there is none
     // (unknown, never published, or a version that is no longer the published one).
@@ -139,6 +160,7 @@ public sealed class WorkflowStore(Db db)
             await tx.ExecuteAsync("""
                 update workflows set current_version = @version, published = @yes, live_version_id = @newId, updated_at = @now where id = @Id
                 """, new { version, yes = true, newId, now, draft.Id }, ct);
+            await AuditAsync(tx, row, AuditEvents.WorkflowPublished, now, ct);
             return row;
         }, ct);
 
@@ -148,10 +170,16 @@ public sealed class WorkflowStore(Db db)
             await tx.ExecuteAsync("update workflows set published = @no where draft_id = @DraftId", new { no = false, version.DraftId }, ct);
             await tx.ExecuteAsync("update workflows set published = @no, live_version_id = null, updated_at = @now where id = @DraftId",
                 new { no = false, now, version.DraftId }, ct);
+            await AuditAsync(tx, version, AuditEvents.WorkflowUnpublished, now, ct);
         }, ct);
 
-    public Task<int> DeleteAsync(string draftId, CancellationToken ct) =>
-        db.ExecuteAsync("delete from workflows where id = @draftId and draft_id is null", new { draftId }, ct);
+    public Task<int> DeleteAsync(WorkflowRow draft, DateTimeOffset now, CancellationToken ct) =>
+        db.InTransactionAsync(async tx =>
+        {
+            var deleted = await tx.ExecuteAsync("delete from workflows where id = @Id and draft_id is null", new { draft.Id }, ct);
+            if (deleted > 0) await AuditAsync(tx, draft, AuditEvents.WorkflowDeleted, now, ct);
+            return deleted;
+        }, ct);
 
     public async Task<(IReadOnlyList<WorkflowRow> Rows, int Total)> VersionsAsync(string draftId, int page, int limit, CancellationToken ct)
     {

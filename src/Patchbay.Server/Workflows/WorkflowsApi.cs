@@ -137,13 +137,13 @@ public static class WorkflowsApi
     }
 
     static async Task<Results<Ok<WorkflowDeleted>, ApiError>> Delete(
-        string workflowId, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, CancellationToken ct)
+        string workflowId, Caller caller, WorkflowStore workflows, LinkedAccountStore accounts, TimeProvider time, CancellationToken ct)
     {
         var (workflow, error) = await VisibleAsync(workflowId, caller, workflows, accounts, ct);
         if (workflow is null) return error!;
         if (NotWritable(workflow, caller) is { } forbidden) return forbidden;
         if (workflow.IsVersion) return ApiError.BadRequest(ErrorCodes.ServerError, "Workflow is a version workflow.");
-        await workflows.DeleteAsync(workflow.Id, ct);
+        await workflows.DeleteAsync(workflow, time.GetUtcNow(), ct);
         return TypedResults.Ok(new WorkflowDeleted(true, true, "Workflow deleted successfully", true));
     }
 

@@ -8,8 +8,18 @@ namespace Patchbay.Tests.Actions;
 
 // AC1–AC3 end to end: the catalog's actions, their parameters, executing them for a linked account against a
 // provider on loopback, every documented error, and who may run what.
-public abstract class ActionsApiTests(PatchbayApp app)
+public abstract class ActionsApiTests
 {
+    readonly PatchbayApp app;
+
+    // The tests of a class share one server and so one recording prefix, and run one after another: each starts with
+    // nothing recorded, whatever the previous one left (a provider error's request, a timed-out call's).
+    protected ActionsApiTests(PatchbayApp app)
+    {
+        this.app = app;
+        Provider.Take(Prefix);
+    }
+
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     const string Schema = "/api/v2/integration-schema";
     static RecordingProvider Provider => RecordingProvider.Shared;

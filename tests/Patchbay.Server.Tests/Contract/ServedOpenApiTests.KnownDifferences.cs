@@ -144,6 +144,7 @@ public abstract partial class ServedOpenApiTests
         "POST /api/v2/public/connect-code/exchange",     // ST3
         "PUT /api/v2/public/workflow/{workflowId}",      // WF4
         "GET /api/v2/public/executions",                 // EX7
+        "GET /api/v2/public/audit/audit-trails",         // §3.20 (existence only: Refold documents no shape)
         "GET /api/v1/execution/{executionId}/response",  // EX6
         "POST /api/v2/public/event",                     // EV8
         "POST /api/v1/event/trigger",                    // EV9

@@ -146,7 +146,7 @@ public abstract class HumanTaskCrashTests
             }
 
             var finished = new Dictionary<string, JsonElement>();
-            var until = DateTime.UtcNow.AddSeconds(60);
+            var until = DateTime.UtcNow.AddSeconds(120); // ten resumes, each a code step, on a starved machine
             while (finished.Count < executions.Count && DateTime.UtcNow < until)
             {
                 foreach (var id in executions.Where(e => !finished.ContainsKey(e)))

@@ -18,6 +18,17 @@ public sealed class PostgresServer : IAsyncDisposable
     string? connectionString;
     string? folder;
     string? binDir;
+    string? dataDir;
+    string? options;
+    readonly bool privateCluster;
+
+    public PostgresServer() { }
+
+    PostgresServer(bool privateCluster) => this.privateCluster = privateCluster;
+
+    // A cluster of the test's own, even when PATCHBAY_TEST_POSTGRES names a shared one: a test that stops and starts
+    // PostgreSQL (an outage) must not take the rest of the suite down with it.
+    public static PostgresServer Private() => new(privateCluster: true);
 
     public async Task<string> GetConnectionStringAsync()
     {
@@ -25,7 +36,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await gate.WaitAsync();
         try
         {
-            connectionString ??= Environment.GetEnvironmentVariable("PATCHBAY_TEST_POSTGRES") is { Length: > 0 } named
+            connectionString ??= !privateCluster && Environment.GetEnvironmentVariable("PATCHBAY_TEST_POSTGRES") is { Length: > 0 } named
                 ? named
                 : await ProvisionAsync();
             return connectionString;
@@ -53,6 +64,7 @@ public sealed class PostgresServer : IAsyncDisposable
                             "-c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB";
         // The first test to need PostgreSQL waits for this: on a busy machine the server may take minutes to accept
         // connections, and a shorter wait failed that test with pg_ctl's message instead of its own.
+        (dataDir, options) = (data, serverOptions);
         await RunAsync(Path.Combine(binDir, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", serverOptions, "-w", "-t", "300", "start"], asRoot);
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=30;Timeout=60;Command Timeout=120";
     }
@@ -140,6 +152,14 @@ public sealed class PostgresServer : IAsyncDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{Path.GetFileName(file)} failed ({process.ExitCode}): {await stderr}{await stdout}");
     }
+
+    // An outage: PostgreSQL stopped (fast shutdown: sessions are terminated) and started again. Private clusters only.
+    public Task StopServerAsync() =>
+        RunAsync(Path.Combine(binDir!, "pg_ctl"), ["-D", dataDir!, "-m", "fast", "-w", "stop"], Environment.UserName == "root");
+
+    public Task StartServerAsync() =>
+        RunAsync(Path.Combine(binDir!, "pg_ctl"), ["-D", dataDir!, "-l", Path.Combine(folder!, "server.log"), "-o", options!, "-w", "-t", "300", "start"],
+            Environment.UserName == "root");
 
     public async Task<string> CreateDatabaseAsync()
     {

@@ -63,6 +63,24 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ProcessId => process.Id;
+
+    // SIGTERM without waiting (a test that watches what the server does while it drains).
+    public void Terminate()
+    {
+        if (!process.HasExited) Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+    }
+
+    // SIGKILL: no shutdown, no drain, leases left behind.
+    public void KillHard()
+    {
+        if (process.HasExited) return;
+        process.Kill();
+        process.WaitForExit();
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct) => process.WaitForExitAsync(ct);
+
     // A server left running (disposing it kills it), started in the server's bin folder unless told another.
     public static ServerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment, string? workingDirectory = null)
     {

@@ -113,4 +113,13 @@ public sealed class RateLimitTests(SqliteApp<RateLimitOptions> app) : IClassFixt
         app.Time.Advance(TimeSpan.FromMilliseconds(200));
         await ApiAssert.ErrorAsync(await app.ClientFor("tk" + Guid.NewGuid()).GetAsync("/api/v2/public/linked-account", Ct), 401, "UNAUTHORIZED", "SERVER_ERROR");
     }
+
+    [Fact]
+    public async Task ValidKey_NeverSeenBefore_FromAnAddressFloodingBogusKeys_IsAdmitted()
+    {
+        var fresh = await FreshKeyAsync(); // created after this node started, never used yet
+        for (var i = 0; i < 14; i++) await app.ClientFor("tk" + Guid.NewGuid()).GetAsync("/api/v2/public/linked-account", Ct);
+        await ApiAssert.ErrorAsync(await app.ClientFor("tk" + Guid.NewGuid()).GetAsync("/api/v2/public/linked-account", Ct), 429, "TOO_MANY_REQUESTS", "RATE_LIMIT_EXCEEDED");
+        for (var i = 0; i < 3; i++) await ApiAssert.OkAsync(await app.ClientFor(fresh).GetAsync("/api/v2/public/linked-account", Ct));
+    }
 }

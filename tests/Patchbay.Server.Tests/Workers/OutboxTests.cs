@@ -34,7 +34,8 @@ public abstract class OutboxTests(PatchbayApp app)
     }
 
     OutboxWorker Worker(Outbox outbox) =>
-        new(app.Db, outbox, app.Time, Options.Create(new WorkerOptions()), app.Services.GetRequiredService<StartupGate>(), NullLogger<OutboxWorker>.Instance);
+        new(app.Db, outbox, app.Time, Options.Create(new WorkerOptions()), app.Services.GetRequiredService<StartupGate>(),
+            app.Services.GetRequiredService<Patchbay.Data.Node>(), NullLogger<OutboxWorker>.Instance);
 
     static string Topic() => "test." + Guid.NewGuid().ToString("N");
 
