@@ -225,6 +225,41 @@ try {
   await shot("table");
   ok("every page renders; a table is browsed and searched");
 
+  // The audit log: filtered to the account's creation through the form (the filters become the URL), the entry
+  // shows who, from where and the account's name, markup included, as text.
+  await page.goto(`${base}/dashboard#/audit`);
+  await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+  await page.getByRole("cell", { name: "Table Created", exact: true }).first().waitFor();
+  await page.getByLabel("Event", { exact: true }).fill("Linked Account Created");
+  await page.getByLabel("Linked account", { exact: true }).fill(accountId);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL((url) => url.hash.startsWith("#/audit?") && url.hash.includes("event=Linked+Account+Created"));
+  await page.getByRole("cell", { name: "Table Created", exact: true }).first().waitFor({ state: "detached" });
+  await page.getByRole("cell", { name: "Linked Account Created", exact: true }).waitFor();
+  check((await page.locator("#page tbody tr").count()) === 1, "the audit filter did not narrow to the account's creation");
+  const auditRow = await page.locator("#page tbody tr").first().textContent();
+  check(auditRow.includes("Acme <script>alert(1)</script>") && auditRow.includes("api_key") && auditRow.includes(accountId), `audit entry: ${auditRow}`);
+  const deepLink = page.url();
+  await page.goto(`${base}/dashboard#/accounts`);
+  await page.goto(deepLink);
+  await page.locator("#page tbody tr").first().waitFor();
+  check((await page.getByLabel("Event", { exact: true }).inputValue()) === "Linked Account Created", "the audit filter is not in the link");
+  await noInjection("audit");
+  await shot("audit");
+  await page.goto(`${base}/dashboard#/audit?event=Nothing+Like+This`);
+  await page.getByText("No audit entry matches these filters.").waitFor();
+  ok("the audit log lists, filters and links entries; names render as text");
+
+  // Admin → nodes: this server, live, with its version and heartbeat.
+  await page.goto(`${base}/dashboard#/admin`);
+  await page.getByRole("link", { name: "Nodes", exact: true }).click();
+  await page.getByRole("heading", { name: "Nodes", level: 1 }).waitFor();
+  const self = page.locator("#page tbody tr", { hasText: "(this one)" });
+  await self.waitFor();
+  check((await self.locator(".status").textContent()) === "live", "this node is not listed live");
+  await shot("nodes");
+  ok("the admin section lists the cluster's nodes");
+
   // Dark theme, then a phone: no sideways scrolling, the menu opens.
   await page.goto(`${base}/dashboard#/executions/${failedId}`);
   await page.locator(".node-error").waitFor();

@@ -91,7 +91,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         }
         var text = await output + await errors;
         Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(12, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        Assert.Equal(14, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
 
         // What the browser did is what the server holds: the account kept (its deletion declined), a completed rerun
         // of the failed execution with the payload unchanged, the waiting one stopped, a second published version
