@@ -11,6 +11,8 @@ command -v npm >/dev/null || { echo "test.sh: Node.js 20 and npm are required (t
 # npm's own output is shown only when it fails: the run's output is the tests' results.
 quietly() { local out; out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }; }
 quietly npm ci --prefix tests/sdk --no-audit --no-fund --loglevel=error
+# The MCP endpoint is tested with the official MCP TypeScript client (npm) as well as the C# one.
+quietly npm ci --prefix tests/mcp --no-audit --no-fund --loglevel=error
 
 # The hosted Connect page is tested in Debian's headless Chromium, driven by playwright-core (npm); the guides'
 # worked examples are run as pasted, with curl and jq.

@@ -6,8 +6,9 @@
 #   DURATION=30s bench/run.sh       # longer runs
 #   DATABASES=sqlite bench/run.sh   # one database
 #   LABEL="After issue 5" bench/run.sh   # the heading of the recorded table
-#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, actions)
+#   SCENARIOS=workflows bench/run.sh     # only the workflow engine (or: api, configs, webhooks, tables, audit, actions, mcp, cluster)
 #   SCENARIOS=actions bench/run.sh       # action execute (AC3) against Stripe's API faked on loopback
+#   SCENARIOS=mcp bench/run.sh           # the MCP endpoint: tools/list, tools/call of an action and of a workflow
 #   FANOUT=1 SCENARIOS=webhooks bench/run.sh   # subscriptions per event in the webhook scenario (default 4)
 #   SCENARIOS=tables TABLE_ROWS=20000 RECORD=0 bench/run.sh   # a smoke run of the table scenarios, not recorded
 #   SCENARIOS=audit bench/run.sh         # audited writes (change + entry in one transaction) and reading the audit trail
@@ -23,7 +24,7 @@ LABEL=${LABEL:-Run}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 DATABASES=${DATABASES:-"sqlite postgres"}
-SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables audit actions cluster"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
+SCENARIOS=${SCENARIOS:-"api workflows configs webhooks tables audit actions mcp cluster"}   # SCENARIOS=workflows bench/run.sh: the workflow engine only
 TABLE_ROWS=${TABLE_ROWS:-1000000}   # rows of the table the search scenarios run on
 TABLE_COLUMNS=${TABLE_COLUMNS:-10}  # its columns (email, stage, score, then c4…)
 RECORD=${RECORD:-1}                 # 0: print the table, do not write docs/benchmarks.md
@@ -156,6 +157,7 @@ bench_patchbay() { # database
   if [[ " $SCENARIOS " == *" tables "* ]]; then bench_tables "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" audit "* ]]; then bench_audit "$db" "$key"; fi
   if [[ " $SCENARIOS " == *" actions "* ]]; then bench_actions "$db" "$key" "$account"; fi
+  if [[ " $SCENARIOS " == *" mcp "* ]]; then bench_mcp "$db" "$key" "$account"; fi
   if [[ " $SCENARIOS " == *" cluster "* ]]; then bench_cluster "$db" "$provider" "$cs" "$key" "$account"; fi
 
   kill "${PIDS[-1]}" 2>/dev/null || true; wait "${PIDS[-1]}" 2>/dev/null || true
@@ -318,6 +320,34 @@ bench_actions() { # database key account
   run_wrk "$db: POST action execute (stripe get_customer)" "$url/get_customer/execute" "${h[@]}" -s "$(lua POST '{"customer_id":"cus_bench"}')"
   run_wrk "$db: POST action execute (httprequest GET /v1/account)" "$url/httprequest/execute" "${h[@]}" \
     -s "$(lua POST '{"method":"GET","path":"/v1/account"}')"
+}
+
+# MCP: one server of the account with two tools, Stripe's get_customer action (the baseline process answers it at
+# once, with the account's key) and a 2-node workflow (start → response), opened with a dedicated MCP token over
+# Streamable HTTP (protocol 2025-11-25, stateless: no initialize needed per request). tools/list, then tools/call of
+# each: p50/p99 and calls/s, token check, tool-call log entry and all.
+bench_mcp() { # database key account
+  local db=$1 key=$2 account=$3 base="http://127.0.0.1:$PORT"
+  local h=(-H "x-api-key: $key" -H "linked_account_id: $account" -H 'content-type: application/json')
+  curl -sf -X PUT "$base/api/v2/public/linked-account/integration/save-key-credentials/stripe" "${h[@]}" -d '{"api_key":"sk_test_bench"}' >/dev/null
+  local draft; draft=$(curl -sf -X POST "$base/api/v2/public/workflow" "${h[@]}" -d '{"name":"MCP bench"}' | sed -E 's/.*"workflow":\{"_id":"([^"]+)".*/\1/')
+  curl -sf -X PUT "$base/api/v2/public/workflow/$draft" "${h[@]}" -d '{"nodes":[{"id":"start","type":"start"},
+    {"id":"out","type":"response","data":{"body":{"greeting":"hello {{payload.name}}"}}}],"edges":[{"source":"start","target":"out"}]}' >/dev/null
+  curl -sf -X PUT "$base/api/v2/public/workflow/$draft/publish" "${h[@]}" -d '{"published":true}' >/dev/null
+  local server; server=$(curl -sf -X POST "$base/api/v2/public/mcp-servers" "${h[@]}" -d '{"name":"Bench","description":"bench"}' | sed -E 's/.*"_id":"([^"]+)".*/\1/')
+  curl -sf -X PUT "$base/api/v2/public/mcp-servers/$server" "${h[@]}" \
+    -d "{\"associated_apps\":[{\"slug\":\"stripe\",\"actions\":[\"get_customer\"]},{\"slug\":\"custom\",\"workflows\":[\"$draft\"]}]}" >/dev/null
+  local token; token=$(curl -sf -X POST "$base/api/patchbay/v1/mcp-servers/$server/tokens" "${h[@]}" -d '{}' | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  local m=(-H "Authorization: Bearer $token" -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25')
+  local url="$base/mcp/v1/$server"
+  run_wrk "$db: MCP tools/list (2 tools)" "$url" "${m[@]}" -s "$(lua POST '{"jsonrpc":"2.0","id":1,"method":"tools/list"}')"
+  run_wrk "$db: MCP tools/call, action (provider answers at once)" "$url" "${m[@]}" \
+    -s "$(lua POST '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"stripe_get_customer_action","arguments":{"customer_id":"cus_bench"}}}')"
+  run_wrk "$db: MCP tools/call, workflow (2 nodes, sync)" "$url" "${m[@]}" \
+    -s "$(lua POST '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"custom_mcp_bench_workflow","arguments":{"name":"bench"}}}')"
+  # The log's newest 1000 calls: all of them must have succeeded (a tool error is still HTTP 200 for wrk).
+  local log; log=$(curl -sf "$base/api/patchbay/v1/mcp-servers/$server/tool-calls?limit=1000" "${h[@]}")
+  echo "  (newest 1000 logged tool calls: $(grep -o '"status":"success"' <<<"$log" | wc -l) succeeded, $(grep -o '"status":"error"' <<<"$log" | wc -l) failed)"
 }
 
 # Tables: adding 10,000 records in batches of 1,000 (records/s; p50/p99 of one batch), then, on a table of

@@ -11,7 +11,7 @@ app.MapGet("/v1/account", (HttpRequest request) => request.Headers.Authorization
     ? Results.Json(new Account("acct_bench", "bench@example.com"))
     : Results.StatusCode(401));
 
-// A Stripe customer for the actions scenario (the get_customer action), answering at once.
+// A Stripe customer for the actions and MCP scenarios (the get_customer action), answering at once.
 app.MapGet("/v1/customers/{id}", (string id, HttpRequest request) => request.Headers.Authorization == "Bearer sk_test_bench"
     ? Results.Json(new Customer(id, "customer", "bench@example.com"))
     : Results.StatusCode(401));

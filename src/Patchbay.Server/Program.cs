@@ -20,6 +20,7 @@ using Patchbay.Hosted;
 using Patchbay.HumanTasks;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
+using Patchbay.Mcp;
 using Patchbay.OAuth;
 using Patchbay.Operations;
 using Patchbay.Orgs;
@@ -73,6 +74,7 @@ builder.Services
     .AddWebhooks()                             // Webhooks/: subscriptions, signed deliveries from the outbox, log, replay
     .AddTables()                               // Tables/: persistent tables, their records and search
     .AddDatarefs()                             // Datarefs/: named record maps per linked account
+    .AddMcpServers()                           // Mcp/: MCP servers, their tokens, the MCP endpoint, safe-mode approvals
     .AddOperations();                          // health, OpenAPI, graceful shutdown
 
 var app = builder.Build();
@@ -104,6 +106,7 @@ app.MapWebhooks();                              // Webhooks/: WH1–WH9, deliver
 app.MapTables();                                // Tables/: TB1–TB12
 app.MapDatarefs();                              // Datarefs/: DR1–DR6
 app.MapDatastores();                            // Datastores/: DS1–DS3 (read-only, per config)
+app.MapMcpServers();                            // Mcp/: MC1–MC5, MCP tokens and tool-call log, the MCP endpoint (MC6)
 app.MapAudit();                                 // Audit/: the audit trail (§3.20)
 var admin = app.MapAdmin();
 admin.MapApplicationsAdmin();

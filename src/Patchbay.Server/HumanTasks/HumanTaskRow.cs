@@ -8,14 +8,15 @@ public static class HumanTaskStatus
     public const string Timeout = "TIMEOUT";
 }
 
-// One human task (`human_tasks`). `Id` is the SHA-256 of the form's public id (see HumanTaskIds); JSON columns hold
+// One human task (`human_tasks`): a human_task node's form (its execution waits), or a standalone approval (no
+// execution: an MCP server's held tool call, Mcp/McpApprovals). `Id` is the SHA-256 of the form's public id (see HumanTaskIds); JSON columns hold
 // text: the form's JSON Schema, its UI hints, the prefilled data, the receivers and, once answered, the submitted data.
 public sealed record HumanTaskRow
 {
     public required string Id { get; init; }
     public required string OrgId { get; init; }
     public required string Environment { get; init; }
-    public required string ExecutionId { get; init; }
+    public string? ExecutionId { get; init; }
     public required string NodeId { get; init; }
     public required string Name { get; init; }
     public required string Description { get; init; }

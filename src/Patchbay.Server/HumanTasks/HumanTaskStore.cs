@@ -47,13 +47,14 @@ public sealed class HumanTaskStore(Db db, WorkflowStore workflows)
     public Task<bool> SubmitAsync(string hash, string data, Outbox outbox, DateTimeOffset now, CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {
+            // '' for a standalone task (no execution to wake; its owner polls for the answer).
             var executionId = await tx.QueryFirstOrDefaultAsync<string>($"""
                 update human_tasks set status = '{HumanTaskStatus.Submitted}', submitted_data = @data, submitted_at = @now, updated_at = @now
                 where id = @hash and status = '{HumanTaskStatus.Waiting}' and expires_at > @now
-                returning execution_id
+                returning coalesce(execution_id, '')
                 """, new { hash, data, now }, ct);
             if (executionId is null) return false;
-            await ExecutionStore.WakeAsync(tx, executionId, now, ct);
+            if (executionId.Length > 0) await ExecutionStore.WakeAsync(tx, executionId, now, ct);
             await AnnounceAsync(tx, outbox, HumanTaskTopics.Submitted, hash, now, ct);
             return true;
         }, ct);
@@ -112,7 +113,7 @@ public sealed class HumanTaskStore(Db db, WorkflowStore workflows)
                     """, new { task.Id, owner, now }, ct);
                 if (changed == 1)
                 {
-                    await ExecutionStore.WakeAsync(tx, task.ExecutionId, now, ct);
+                    if (task.ExecutionId is not null) await ExecutionStore.WakeAsync(tx, task.ExecutionId, now, ct);
                     await AnnounceAsync(tx, outbox, HumanTaskTopics.TimedOut, task.Id, now, ct);
                 }
                 return changed;
@@ -124,6 +125,6 @@ public sealed class HumanTaskStore(Db db, WorkflowStore workflows)
     sealed record ExpiredTask
     {
         public required string Id { get; init; }
-        public required string ExecutionId { get; init; }
+        public string? ExecutionId { get; init; }
     }
 }

@@ -22,7 +22,7 @@ public abstract partial class RunnableDocsTests
     public const string DocumentedKey = "tk7c20c2b4-aec8-45a3-a872-99152a300ad5";
 
     public static readonly string[] Guides =
-        ["docs/connecting-apps.md", "docs/workflows.md", "docs/hosted-connect.md", "docs/human-tasks.md", "docs/audit.md", "docs/actions.md"];
+        ["docs/connecting-apps.md", "docs/workflows.md", "docs/hosted-connect.md", "docs/human-tasks.md", "docs/audit.md", "docs/actions.md", "docs/mcp.md"];
 
     protected abstract Task<Dictionary<string, string>> DatabaseAsync(string dataDirectory);
 
