@@ -5,15 +5,15 @@
 // on a phone. Names, payloads and node outputs hold `<script>` / `"onerror=` strings: they must show as text
 // (no dialog ever opens but the confirmations, no injected element exists). Screenshots go to the folder given.
 //
-// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>
+// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
 import { check, launchChromium, ok } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [base, key, adminToken, accountId, failedId, workflowId, waitingId, shots] = process.argv.slice(2);
+const [base, key, adminToken, accountId, failedId, workflowId, waitingId, serverId, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>");
+  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -51,8 +51,12 @@ try {
     if (accept) await dialog.accept();
     else await dialog.dismiss();
   });
-  // Whole pages, but the long catalog lists are cut at the window.
-  const shot = (name) => page.screenshot({ path: join(shots, `dashboard-${name}.png`), fullPage: !["apps", "admin"].includes(name) });
+  // Whole pages, but the long catalog lists are cut at the window; from the top, as a full-page shot taken while
+  // scrolled shows the sticky header mid-page.
+  const shot = async (name) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(shots, `dashboard-${name}.png`), fullPage: !["apps", "admin"].includes(name) });
+  };
   const noInjection = async (where) => {
     const injected = await page.evaluate(() => document.querySelectorAll("#page script, #page img, #page iframe, [onerror]").length);
     check(injected === 0, `${where}: an element came from API data`);
@@ -259,6 +263,55 @@ try {
   check((await self.locator(".status").textContent()) === "live", "this node is not listed live");
   await shot("nodes");
   ok("the admin section lists the cluster's nodes");
+
+  // MCP servers of the account acted as: the name (markup in it) is text; the server's tool-call log has the call the
+  // set-up made; safe mode switched on and saved; a token minted (shown once) and revoked after a confirmation.
+  await page.goto(`${base}/dashboard#/mcp`);
+  await page.getByRole("heading", { name: "MCP servers", level: 1 }).waitFor();
+  const serverLink = page.getByRole("link", { name: "Agent <img src=x onerror=alert(5)>", exact: true });
+  await serverLink.waitFor();
+  await noInjection("mcp");
+  await shot("mcp");
+  await serverLink.click();
+  await page.waitForURL((url) => url.hash.startsWith(`#/mcp/${serverId}?account=`));
+  check((await page.locator("#page h1").textContent()) === "Agent <img src=x onerror=alert(5)>", "the server's name is not text");
+  await page.getByRole("cell", { name: "custom_greet_workflow", exact: true }).waitFor();
+  check((await page.locator("#page tbody tr", { hasText: "custom_greet_workflow" }).locator(".status").textContent()) === "success", "the tool call is not logged as a success");
+  check((await page.getByLabel("Workflows (ids, comma-separated)").inputValue()).length > 0, "the associated workflow is not in the editor");
+  await page.getByLabel("Safe mode (hold write tool calls for approval)").check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved.", { exact: true }).waitFor();
+  await page.getByText("on: write tools wait for a person's approval").waitFor();
+  ok("an MCP server shows its tool-call log and is edited (safe mode on)");
+
+  await page.getByLabel("Token name").fill("agent <b>one</b>");
+  await page.getByRole("button", { name: "Mint a token" }).click();
+  const minted = page.locator("code.token");
+  await minted.waitFor();
+  check((await minted.textContent()).startsWith("pbmcp_"), "the minted token is not shown");
+  const tokenRow = page.locator("#page tbody tr", { hasText: "agent <b>one</b>" });
+  await tokenRow.locator(".status-active").waitFor();
+  await shot("mcp-server");
+  confirmAnswer = false;
+  await tokenRow.getByRole("button", { name: "Revoke" }).click();
+  check(confirmAnswer === null, "revoking did not ask first");
+  check(await tokenRow.locator(".status-active").isVisible(), "declining a revoke revoked the token");
+  confirmAnswer = true;
+  await tokenRow.getByRole("button", { name: "Revoke" }).click();
+  await tokenRow.locator(".status-revoked").waitFor();
+
+  // Create a server through the form, then delete it (asks first).
+  await page.getByRole("link", { name: "MCP servers" }).first().click();
+  await page.getByLabel("Name", { exact: true }).fill("Scratch");
+  await page.getByLabel("Description", { exact: true }).fill("made to be deleted");
+  await page.getByRole("button", { name: "Create server" }).click();
+  await page.getByRole("heading", { name: "Scratch", level: 1 }).waitFor();
+  confirmAnswer = true;
+  await page.getByRole("button", { name: "Delete server" }).click();
+  await page.getByRole("heading", { name: "MCP servers", level: 1 }).waitFor();
+  await serverLink.waitFor();
+  check((await page.getByRole("link", { name: "Scratch" }).count()) === 0, "the deleted server is still listed");
+  ok("MCP tokens are minted once and revoked; a server is created and deleted");
 
   // Dark theme, then a phone: no sideways scrolling, the menu opens.
   await page.goto(`${base}/dashboard#/executions/${failedId}`);

@@ -12,10 +12,11 @@ import { datarefsPage, tablesPage } from "./data.js";
 import { envPage } from "./env.js";
 import { adminPage } from "./admin.js";
 import { auditPage } from "./audit.js";
+import { mcpPage } from "./mcp.js";
 
 const pages = {
   accounts: accountsPage, apps: appsPage, workflows: workflowsPage, executions: executionsPage, events: eventsPage,
-  schedules: schedulesPage, webhooks: webhooksPage, tables: tablesPage, datarefs: datarefsPage, env: envPage, audit: auditPage,
+  schedules: schedulesPage, webhooks: webhooksPage, tables: tablesPage, datarefs: datarefsPage, env: envPage, mcp: mcpPage, audit: auditPage,
   admin: adminPage,
 };
 
