@@ -329,6 +329,12 @@ try {
   await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the workflows page scrolls sideways on a phone");
   await shot("phone");
+  for (const [hash, heading] of [["audit", "Audit log"], [`mcp/${serverId}?account=${encodeURIComponent(accountId)}`, "Agent <img src=x onerror=alert(5)>"], ["admin/nodes", "Nodes"]]) {
+    await page.goto(`${base}/dashboard#/${hash}`);
+    await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
+    await page.locator(".loading").first().waitFor({ state: "detached" });
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `#/${hash} scrolls sideways on a phone`);
+  }
   ok("dark theme and phone width");
 
   check(problems.length === 0, problems.join("\n"));
