@@ -250,6 +250,11 @@ try {
   check((await page.getByLabel("Event", { exact: true }).inputValue()) === "Linked Account Created", "the audit filter is not in the link");
   await noInjection("audit");
   await shot("audit");
+  // A time window that ends before anything happened: the filters combine and nothing matches.
+  await page.getByLabel("To", { exact: true }).fill("2020-01-01T00:00");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL((url) => url.hash.includes("&to=20"));
+  await page.getByText("No audit entry matches these filters.").waitFor();
   await page.goto(`${base}/dashboard#/audit?event=Nothing+Like+This`);
   await page.getByText("No audit entry matches these filters.").waitFor();
   ok("the audit log lists, filters and links entries; names render as text");
@@ -277,7 +282,13 @@ try {
   check((await page.locator("#page h1").textContent()) === "Agent <img src=x onerror=alert(5)>", "the server's name is not text");
   await page.getByRole("cell", { name: "custom_greet_workflow", exact: true }).waitFor();
   check((await page.locator("#page tbody tr", { hasText: "custom_greet_workflow" }).locator(".status").textContent()) === "success", "the tool call is not logged as a success");
-  check((await page.getByLabel("Workflows (ids, comma-separated)").inputValue()).length > 0, "the associated workflow is not in the editor");
+  // The workflow list is rebuilt through the picker of the app's published workflows.
+  const workflowIds = page.getByLabel("Workflows (ids, comma-separated)");
+  const greetId = await workflowIds.inputValue();
+  check(/^[0-9a-f]{24}$/.test(greetId), `the associated workflow is not in the editor: ${greetId}`);
+  await workflowIds.fill("");
+  await page.getByLabel("Offer a workflow").selectOption({ label: `Greet (${greetId})` });
+  check((await workflowIds.inputValue()) === greetId, "picking a workflow did not add its id");
   await page.getByLabel("Safe mode (hold write tool calls for approval)").check();
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved.", { exact: true }).waitFor();
@@ -333,7 +344,9 @@ try {
     await page.goto(`${base}/dashboard#/${hash}`);
     await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
     await page.locator(".loading").first().waitFor({ state: "detached" });
-    check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `#/${hash} scrolls sideways on a phone`);
+    const wide = await page.evaluate(() => (document.documentElement.scrollWidth <= window.innerWidth ? [] : [...document.querySelectorAll("#page *")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(-3).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`)));
+    check(wide.length === 0, `#/${hash} scrolls sideways on a phone: ${wide.join(", ")}`);
   }
   ok("dark theme and phone width");
 

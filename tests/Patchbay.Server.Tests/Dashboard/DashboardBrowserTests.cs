@@ -129,6 +129,9 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         var kept = Assert.Single(servers.GetProperty("docs").EnumerateArray());
         Assert.Equal(McpName, kept.Str("name"));
         Assert.True(kept.GetProperty("safe_mode").GetBoolean());
+        var offered = Assert.Single(kept.GetProperty("associated_apps").EnumerateArray());
+        Assert.Equal("custom", offered.Str("slug"));
+        Assert.Equal(greet, Assert.Single(offered.GetProperty("workflows").EnumerateArray()).GetString());
         var tokens = await ApiAssert.OkAsync(await client.GetAsync($"/api/patchbay/v1/mcp-servers/{server}/tokens", Ct));
         var token = Assert.Single(tokens.GetProperty("tokens").EnumerateArray());
         Assert.Equal("agent <b>one</b>", token.Str("name"));

@@ -19,13 +19,13 @@ const EVENTS = [
 // Where an entry's resource can be opened in the dashboard (the others have no page of their own).
 const RESOURCE_PAGES = { linked_account: "accounts", workflow: "workflows", webhook: "webhooks" };
 
-// A datetime-local input's value (local wall time) from an ISO instant, and back.
+// A datetime-local input's value (local wall time) from an ISO instant, and back; "to" covers its whole minute.
 function localValue(iso) {
   const date = new Date(iso);
   if (!iso || Number.isNaN(date.getTime())) return "";
   return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
-const isoValue = (local) => (local ? new Date(local).toISOString() : "");
+const isoValue = (local, end) => (local ? new Date(new Date(local).getTime() + (end ? 59999 : 0)).toISOString() : "");
 
 function actor(entry) {
   const type = entry.actor?.type ?? "—";
@@ -61,7 +61,7 @@ export async function auditPage({ params }) {
   const form = h("form", { class: "toolbar filters", onsubmit: (e) => {
     e.preventDefault();
     location.hash = `#/audit${query({ event: inputs.event.value.trim(), account: inputs.account.value.trim(),
-      from: isoValue(inputs.from.value), to: isoValue(inputs.to.value) })}`;
+      from: isoValue(inputs.from.value), to: isoValue(inputs.to.value, true) })}`;
   } },
   field("Event", inputs.event), h("datalist", { id: "audit-events" }, EVENTS.map((e) => h("option", { value: e }))),
   field("Linked account", inputs.account), field("From", inputs.from), field("To", inputs.to),

@@ -53,6 +53,8 @@ async function serverList(params) {
 async function serverDetail(account, id, params) {
   const server = await get(serverPath(id), { account });
   const apps = await get(`${P}/application`, { account }).catch(() => []);
+  // The published workflows the account can run (public ones and its own), offered per app in the editor.
+  const workflows = ((await get(`${P}/workflow?limit=100`, { account }).catch(() => null))?.docs || []).filter((w) => w.published);
   const out = h("div", { "aria-live": "polite" });
   const remove = async () => {
     if (!confirmed(`Delete the MCP server “${server.name}”? Agents using it lose its tools, and its tokens stop working.`)) return;
@@ -79,13 +81,13 @@ async function serverDetail(account, id, params) {
     h("p", { class: "crumbs" }, h("a", { href: link(account) }, "MCP servers")),
     heading, facts,
     h("div", { class: "actions" }, h("button", { type: "button", class: "danger", onclick: remove }, "Delete server")), out,
-    h("h2", {}, "Settings and tools"), editForm(account, server, apps, showFacts),
+    h("h2", {}, "Settings and tools"), editForm(account, server, apps, workflows, showFacts),
     h("h2", {}, "Tokens"), tokens,
     h("h2", {}, "Tool calls"), calls);
 }
 
 // Patch semantics: the form sends every field it shows, so what is on screen is what is stored.
-function editForm(account, server, apps, saved) {
+function editForm(account, server, apps, workflows, saved) {
   const name = h("input", { name: "name", value: server.name, required: true, maxlength: 200, autocomplete: "off" });
   const description = h("input", { name: "description", value: server.description, required: true, maxlength: 2000, autocomplete: "off" });
   const safe = h("input", { type: "checkbox", name: "safe_mode", checked: server.safe_mode });
@@ -97,11 +99,22 @@ function editForm(account, server, apps, saved) {
     const slug = h("select", { name: "slug" }, (known ? slugs : [[app.slug, app.slug], ...slugs]).map(([value, label]) =>
       h("option", { value, selected: value === app.slug }, label)));
     const actions = h("input", { name: "actions", value: (app.actions || []).join(", "), placeholder: "all of the app's actions", autocomplete: "off" });
-    const workflows = h("input", { name: "workflows", value: (app.workflows || []).join(", "), placeholder: "workflow ids", autocomplete: "off" });
-    const row = h("fieldset", { class: "toolbar mcp-app" }, h("legend", {}, "Associated app"),
-      field("App", slug), field("Actions (ids, comma-separated)", actions), field("Workflows (ids, comma-separated)", workflows),
+    const workflowInput = h("input", { name: "workflows", value: (app.workflows || []).join(", "), placeholder: "workflow ids", autocomplete: "off" });
+    // Picking a workflow adds its id to the list; only the selected app's published ones are offered.
+    const pick = h("select", { name: "pick-workflow" });
+    const offer = () => fill(pick, h("option", { value: "" }, "Add a workflow…"),
+      workflows.filter((w) => (w.slug || "custom") === slug.value).map((w) => h("option", { value: w._id }, `${w.name} (${w._id})`)));
+    pick.addEventListener("change", () => {
+      const current = ids(workflowInput.value);
+      if (pick.value && !current.includes(pick.value)) workflowInput.value = [...current, pick.value].join(", ");
+      pick.value = "";
+    });
+    slug.addEventListener("change", offer);
+    offer();
+    const row = h("div", { class: "toolbar mcp-app", role: "group", "aria-label": "Associated app" },
+      field("App", slug), field("Actions (ids, comma-separated)", actions), field("Workflows (ids, comma-separated)", workflowInput), field("Offer a workflow", pick),
       h("button", { type: "button", onclick: () => row.remove() }, "Remove app"));
-    row.read = () => ({ slug: slug.value, actions: ids(actions.value), workflows: ids(workflows.value) });
+    row.read = () => ({ slug: slug.value, actions: ids(actions.value), workflows: ids(workflowInput.value) });
     rows.append(row);
   };
   (server.associated_apps || []).forEach(addRow);
