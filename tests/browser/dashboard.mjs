@@ -5,15 +5,15 @@
 // on a phone. Names, payloads and node outputs hold `<script>` / `"onerror=` strings: they must show as text
 // (no dialog ever opens but the confirmations, no injected element exists). Screenshots go to the folder given.
 //
-// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>
+// usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
 import { check, launchChromium, ok } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [base, key, adminToken, accountId, failedId, workflowId, waitingId, shots] = process.argv.slice(2);
+const [base, key, adminToken, accountId, failedId, workflowId, waitingId, serverId, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <screenshot_dir>");
+  console.error("usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -51,8 +51,12 @@ try {
     if (accept) await dialog.accept();
     else await dialog.dismiss();
   });
-  // Whole pages, but the long catalog lists are cut at the window.
-  const shot = (name) => page.screenshot({ path: join(shots, `dashboard-${name}.png`), fullPage: !["apps", "admin"].includes(name) });
+  // Whole pages, but the long catalog lists are cut at the window; from the top, as a full-page shot taken while
+  // scrolled shows the sticky header mid-page.
+  const shot = async (name) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(shots, `dashboard-${name}.png`), fullPage: !["apps", "admin"].includes(name) });
+  };
   const noInjection = async (where) => {
     const injected = await page.evaluate(() => document.querySelectorAll("#page script, #page img, #page iframe, [onerror]").length);
     check(injected === 0, `${where}: an element came from API data`);
@@ -225,6 +229,101 @@ try {
   await shot("table");
   ok("every page renders; a table is browsed and searched");
 
+  // The audit log: filtered to the account's creation through the form (the filters become the URL), the entry
+  // shows who, from where and the account's name, markup included, as text.
+  await page.goto(`${base}/dashboard#/audit`);
+  await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+  await page.getByRole("cell", { name: "Table Created", exact: true }).first().waitFor();
+  await page.getByLabel("Event", { exact: true }).fill("Linked Account Created");
+  await page.getByLabel("Linked account", { exact: true }).fill(accountId);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL((url) => url.hash.startsWith("#/audit?") && url.hash.includes("event=Linked+Account+Created"));
+  await page.getByRole("cell", { name: "Table Created", exact: true }).first().waitFor({ state: "detached" });
+  await page.getByRole("cell", { name: "Linked Account Created", exact: true }).waitFor();
+  check((await page.locator("#page tbody tr").count()) === 1, "the audit filter did not narrow to the account's creation");
+  const auditRow = await page.locator("#page tbody tr").first().textContent();
+  check(auditRow.includes("Acme <script>alert(1)</script>") && auditRow.includes("api_key") && auditRow.includes(accountId), `audit entry: ${auditRow}`);
+  const deepLink = page.url();
+  await page.goto(`${base}/dashboard#/accounts`);
+  await page.goto(deepLink);
+  await page.locator("#page tbody tr").first().waitFor();
+  check((await page.getByLabel("Event", { exact: true }).inputValue()) === "Linked Account Created", "the audit filter is not in the link");
+  await noInjection("audit");
+  await shot("audit");
+  // A time window that ends before anything happened: the filters combine and nothing matches.
+  await page.getByLabel("To", { exact: true }).fill("2020-01-01T00:00");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL((url) => url.hash.includes("&to=20"));
+  await page.getByText("No audit entry matches these filters.").waitFor();
+  await page.goto(`${base}/dashboard#/audit?event=Nothing+Like+This`);
+  await page.getByText("No audit entry matches these filters.").waitFor();
+  ok("the audit log lists, filters and links entries; names render as text");
+
+  // Admin → nodes: this server, live, with its version and heartbeat.
+  await page.goto(`${base}/dashboard#/admin`);
+  await page.getByRole("link", { name: "Nodes", exact: true }).click();
+  await page.getByRole("heading", { name: "Nodes", level: 1 }).waitFor();
+  const self = page.locator("#page tbody tr", { hasText: "(this one)" });
+  await self.waitFor();
+  check((await self.locator(".status").textContent()) === "live", "this node is not listed live");
+  await shot("nodes");
+  ok("the admin section lists the cluster's nodes");
+
+  // MCP servers of the account acted as: the name (markup in it) is text; the server's tool-call log has the call the
+  // set-up made; safe mode switched on and saved; a token minted (shown once) and revoked after a confirmation.
+  await page.goto(`${base}/dashboard#/mcp`);
+  await page.getByRole("heading", { name: "MCP servers", level: 1 }).waitFor();
+  const serverLink = page.getByRole("link", { name: "Agent <img src=x onerror=alert(5)>", exact: true });
+  await serverLink.waitFor();
+  await noInjection("mcp");
+  await shot("mcp");
+  await serverLink.click();
+  await page.waitForURL((url) => url.hash.startsWith(`#/mcp/${serverId}?account=`));
+  check((await page.locator("#page h1").textContent()) === "Agent <img src=x onerror=alert(5)>", "the server's name is not text");
+  await page.getByRole("cell", { name: "custom_greet_workflow", exact: true }).waitFor();
+  check((await page.locator("#page tbody tr", { hasText: "custom_greet_workflow" }).locator(".status").textContent()) === "success", "the tool call is not logged as a success");
+  // The workflow list is rebuilt through the picker of the app's published workflows.
+  const workflowIds = page.getByLabel("Workflows (ids, comma-separated)");
+  const greetId = await workflowIds.inputValue();
+  check(/^[0-9a-f]{24}$/.test(greetId), `the associated workflow is not in the editor: ${greetId}`);
+  await workflowIds.fill("");
+  await page.getByLabel("Offer a workflow").selectOption({ label: `Greet (${greetId})` });
+  check((await workflowIds.inputValue()) === greetId, "picking a workflow did not add its id");
+  await page.getByLabel("Safe mode (hold write tool calls for approval)").check();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByText("Saved.", { exact: true }).waitFor();
+  await page.getByText("on: write tools wait for a person's approval").waitFor();
+  ok("an MCP server shows its tool-call log and is edited (safe mode on)");
+
+  await page.getByLabel("Token name").fill("agent <b>one</b>");
+  await page.getByRole("button", { name: "Mint a token" }).click();
+  const minted = page.locator("code.token");
+  await minted.waitFor();
+  check((await minted.textContent()).startsWith("pbmcp_"), "the minted token is not shown");
+  const tokenRow = page.locator("#page tbody tr", { hasText: "agent <b>one</b>" });
+  await tokenRow.locator(".status-active").waitFor();
+  await shot("mcp-server");
+  confirmAnswer = false;
+  await tokenRow.getByRole("button", { name: "Revoke" }).click();
+  check(confirmAnswer === null, "revoking did not ask first");
+  check(await tokenRow.locator(".status-active").isVisible(), "declining a revoke revoked the token");
+  confirmAnswer = true;
+  await tokenRow.getByRole("button", { name: "Revoke" }).click();
+  await tokenRow.locator(".status-revoked").waitFor();
+
+  // Create a server through the form, then delete it (asks first).
+  await page.getByRole("link", { name: "MCP servers" }).first().click();
+  await page.getByLabel("Name", { exact: true }).fill("Scratch");
+  await page.getByLabel("Description", { exact: true }).fill("made to be deleted");
+  await page.getByRole("button", { name: "Create server" }).click();
+  await page.getByRole("heading", { name: "Scratch", level: 1 }).waitFor();
+  confirmAnswer = true;
+  await page.getByRole("button", { name: "Delete server" }).click();
+  await page.getByRole("heading", { name: "MCP servers", level: 1 }).waitFor();
+  await serverLink.waitFor();
+  check((await page.getByRole("link", { name: "Scratch" }).count()) === 0, "the deleted server is still listed");
+  ok("MCP tokens are minted once and revoked; a server is created and deleted");
+
   // Dark theme, then a phone: no sideways scrolling, the menu opens.
   await page.goto(`${base}/dashboard#/executions/${failedId}`);
   await page.locator(".node-error").waitFor();
@@ -241,6 +340,14 @@ try {
   await page.getByRole("heading", { name: "Workflows", level: 1 }).waitFor();
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "the workflows page scrolls sideways on a phone");
   await shot("phone");
+  for (const [hash, heading] of [["audit", "Audit log"], [`mcp/${serverId}?account=${encodeURIComponent(accountId)}`, "Agent <img src=x onerror=alert(5)>"], ["admin/nodes", "Nodes"]]) {
+    await page.goto(`${base}/dashboard#/${hash}`);
+    await page.getByRole("heading", { name: heading, exact: true, level: 1 }).waitFor();
+    await page.locator(".loading").first().waitFor({ state: "detached" });
+    const wide = await page.evaluate(() => (document.documentElement.scrollWidth <= window.innerWidth ? [] : [...document.querySelectorAll("#page *")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(-3).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`)));
+    check(wide.length === 0, `#/${hash} scrolls sideways on a phone: ${wide.join(", ")}`);
+  }
   ok("dark theme and phone width");
 
   check(problems.length === 0, problems.join("\n"));

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Patchbay.Tests.Apps;
 using Patchbay.Tests.Hosted;
 using Patchbay.Tests.Infrastructure;
+using Patchbay.Tests.Mcp;
 using Xunit;
 using static Patchbay.Tests.Workflows.WorkflowApi;
 
@@ -18,6 +19,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     const string Hostile = "\"onerror=alert(2) <script>alert(3)</script>";
+    const string McpName = "Agent <img src=x onerror=alert(5)>";
 
     [Fact]
     public async Task Dashboard_SignIn_FailedExecution_Rerun_EditAndPublish_AllAsText()
@@ -66,9 +68,22 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         await ApiAssert.OkAsync(await client.PatchAsJsonAsync($"/api/v2/public/tables/{table.Str("table_id")}",
             new { data = new[] { new { customer = "Ann", note = Hostile }, new { customer = "Bo", note = "<img src=x onerror=alert(4)>" } } }, Ct));
 
+        // An MCP server with a markup name, exposing a workflow of the account's own, called once by the official
+        // MCP client so the tool-call log has an entry.
+        var (greet, _) = await PublishAsync(client, Graph(
+            [Node("start", "start"), Node("reply", "response", new { body = new { greeting = "hello {{payload.name}}" } })],
+            [Edge("start", "reply")]), name: "Greet");
+        var server = await McpServersTests.CreateServerAsync(client, McpName, "Tools for <b>the</b> agent");
+        await McpServersTests.UpdateAsync(client, server, new { associated_apps = new[] { new { slug = "custom", workflows = new[] { greet } } } });
+        await using (var mcp = await McpEndpointTests.ConnectAsync(app, $"/mcp/v1/{server}", await app.CreateSessionTokenAsync(accountId, key)))
+        {
+            var called = await mcp.CallToolAsync("custom_greet_workflow", new Dictionary<string, object?> { ["name"] = "Ada" }, cancellationToken: Ct);
+            Assert.NotEqual(true, called.IsError);
+        }
+
         var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
         var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["dashboard.mjs", app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, waiting, shots]) info.ArgumentList.Add(arg);
+        foreach (var arg in (string[])["dashboard.mjs", app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, waiting, server, shots]) info.ArgumentList.Add(arg);
         using var node = Process.Start(info)!;
         var output = node.StandardOutput.ReadToEndAsync(Ct);
         var errors = node.StandardError.ReadToEndAsync(Ct);
@@ -91,7 +106,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         }
         var text = await output + await errors;
         Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(12, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        Assert.Equal(16, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
 
         // What the browser did is what the server holds: the account kept (its deletion declined), a completed rerun
         // of the failed execution with the payload unchanged, the waiting one stopped, a second published version
@@ -108,6 +123,19 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
         Assert.Equal(2, versions.GetProperty("totalDocs").GetInt32());
         var live = await ApiAssert.OkAsync(await client.GetAsync($"/api/v2/public/workflow/{draft}", Ct));
         Assert.Contains("note", live.GetProperty("nodes").EnumerateArray().Select(n => n.Str("id")));
+
+        // The MCP server: safe mode switched on, the token minted in the browser revoked, the scratch server deleted.
+        var servers = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/mcp-servers", Ct));
+        var kept = Assert.Single(servers.GetProperty("docs").EnumerateArray());
+        Assert.Equal(McpName, kept.Str("name"));
+        Assert.True(kept.GetProperty("safe_mode").GetBoolean());
+        var offered = Assert.Single(kept.GetProperty("associated_apps").EnumerateArray());
+        Assert.Equal("custom", offered.Str("slug"));
+        Assert.Equal(greet, Assert.Single(offered.GetProperty("workflows").EnumerateArray()).GetString());
+        var tokens = await ApiAssert.OkAsync(await client.GetAsync($"/api/patchbay/v1/mcp-servers/{server}/tokens", Ct));
+        var token = Assert.Single(tokens.GetProperty("tokens").EnumerateArray());
+        Assert.Equal("agent <b>one</b>", token.Str("name"));
+        Assert.Equal("revoked", token.Str("status"));
     }
 }
 

@@ -1,9 +1,17 @@
-// The self-hoster's section, opened by the admin token: organizations with their key hints; a key regeneration
-// (which revokes the current key) asks first.
+// The self-hoster's section, opened by the admin token: organizations with their key hints (a key regeneration,
+// which revokes the current key, asks first), and the deployment's nodes (#/admin/nodes).
 import { api, get } from "./api.js";
-import { fill, confirmed, empty, failure, h, table, when } from "./dom.js";
+import { fill, confirmed, empty, failure, h, status, table, when } from "./dom.js";
 
-export async function adminPage() {
+export async function adminPage({ args }) {
+  return args[0] === "nodes" ? nodesPage() : orgsPage();
+}
+
+const tabs = (current) => h("div", { class: "actions", role: "navigation", "aria-label": "Admin" },
+  [["#/admin", "Organizations", "orgs"], ["#/admin/nodes", "Nodes", "nodes"]].map(([href, label, name]) =>
+    h("a", { class: "button", href, "aria-current": name === current ? "page" : null }, label)));
+
+async function orgsPage() {
   const list = await get("/admin/v1/orgs?limit=100", { admin: true });
   const orgs = list.docs || list || [];
   const out = h("div", { "aria-live": "polite" });
@@ -14,7 +22,7 @@ export async function adminPage() {
       fill(out, h("div", { class: "card" }, h("p", {}, `New ${environment} key for ${org.name}, shown once:`), h("code", { class: "token" }, made.api_key ?? made.key ?? "")));
     } catch (error) { fill(out, failure(error)); }
   };
-  return h("section", { dataset: { title: "Admin" } }, h("h1", {}, "Admin"), out,
+  return h("section", { dataset: { title: "Admin" } }, h("h1", {}, "Admin"), tabs("orgs"), out,
     orgs.length === 0 ? empty("No organizations.") : table([
       { label: "Organization", value: (o) => o.name }, { label: "Id", value: (o) => o.id },
       { label: "Keys", value: (o) => (o.api_keys || []).map((k) => `${k.environment} …${k.hint}`).join(", ") },
@@ -23,4 +31,21 @@ export async function adminPage() {
         h("button", { type: "button", class: "danger", onclick: () => regenerate(o, "test") }, "New test key"),
         h("button", { type: "button", class: "danger", onclick: () => regenerate(o, "production") }, "New production key")) },
     ], orgs));
+}
+
+// The nodes sharing this database: each heartbeats; a dead one stays listed until a live node reaps its row.
+async function nodesPage() {
+  const list = await get("/admin/v1/nodes", { admin: true });
+  const nodes = list.nodes || [];
+  return h("section", { dataset: { title: "Nodes" } }, h("h1", {}, "Nodes"), tabs("nodes"),
+    h("p", { class: "muted" }, `${list.live ?? 0} live node(s) share this database. Work in flight counts the executions a node is running.`),
+    nodes.length === 0 ? empty("No node has registered yet: a node appears once it has started and sent its first heartbeat.")
+      : table([
+        { label: "Node", value: (n) => (n.self ? `${n.id} (this one)` : n.id) },
+        { label: "Status", value: (n) => status(n.status) },
+        { label: "Version", value: (n) => n.version },
+        { label: "Started", value: (n) => when(n.started_at) },
+        { label: "Last seen", value: (n) => when(n.last_seen_at) },
+        { label: "Work in flight", value: (n) => String(n.work_in_flight ?? 0) },
+      ], nodes));
 }

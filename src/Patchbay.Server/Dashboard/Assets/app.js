@@ -11,10 +11,13 @@ import { webhooksPage } from "./webhooks.js";
 import { datarefsPage, tablesPage } from "./data.js";
 import { envPage } from "./env.js";
 import { adminPage } from "./admin.js";
+import { auditPage } from "./audit.js";
+import { mcpPage } from "./mcp.js";
 
 const pages = {
   accounts: accountsPage, apps: appsPage, workflows: workflowsPage, executions: executionsPage, events: eventsPage,
-  schedules: schedulesPage, webhooks: webhooksPage, tables: tablesPage, datarefs: datarefsPage, env: envPage, admin: adminPage,
+  schedules: schedulesPage, webhooks: webhooksPage, tables: tablesPage, datarefs: datarefsPage, env: envPage, mcp: mcpPage, audit: auditPage,
+  admin: adminPage,
 };
 
 const $ = (id) => document.getElementById(id);
