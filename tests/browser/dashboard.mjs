@@ -7,7 +7,7 @@
 //
 // usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { check, launchChromium, ok } from "./harness.mjs";
+import { check, launchChromium, ok, openPage } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -21,10 +21,7 @@ mkdirSync(shots, { recursive: true });
 const browser = await launchChromium();
 const problems = [];
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20000);
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const { page } = await openPage(browser, problems, { width: 1280, height: 860 }, 20000);
   page.on("console", (message) => {
     if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
   });

@@ -14,3 +14,12 @@ export const launchChromium = () => chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
 });
+
+// A page in a new browser context of the given size, each uncaught error on it collected into `problems`.
+export async function openPage(browser, problems, viewport, timeout) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return { context, page };
+}

@@ -5,7 +5,7 @@
 //
 // usage: node human-task-page.mjs <form_url> <expired_form_url> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { check, launchChromium, ok } from "./harness.mjs";
+import { check, launchChromium, ok, openPage } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -19,10 +19,7 @@ mkdirSync(shots, { recursive: true });
 const browser = await launchChromium();
 const problems = [];
 try {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const { page } = await openPage(browser, problems, { width: 390, height: 844 }, 15000);
   // Every failed response is a problem except the one the test provokes (a submission missing a required field).
   let expectedFailures = 0;
   page.on("response", (response) => {
