@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Patchbay chaos suite: three server processes on one throwaway PostgreSQL under a mixed workload (executions with
-# a delay and two slow HTTP calls (1 s, 0.5 s) to a local fake API, "Workflow Completed" webhook deliveries, credential writes), one random
+# a delay and two slow HTTP calls (1 s, 0.5 s) to a local fake API, custom events starting a workflow, a schedule
+# firing every 2 s, "Workflow Completed" webhook deliveries, credential writes), one random
 # node SIGKILLed and restarted every few seconds for a minute, PostgreSQL restarted once in the middle. Then it checks
-# and prints: every accepted execution completed (none ERRORED), no step made twice, every completion delivered to
-# the webhook at least once, no acknowledged credential lost, and the time from each kill to the resumption of the
+# and prints: every accepted execution completed (none ERRORED), no step made twice, every accepted event ran its
+# workflow, the schedule ran through it all at most once per occurrence, every completion delivered to the webhook at
+# least once, no acknowledged credential lost, and the time from each kill to the resumption of the
 # executions the dead node held (p50/max). Exits 1 if a check fails. Bounded: ~2–3 minutes in all.
 #
 #   bench/chaos.sh                     # 60 s of chaos, a kill every 6 s
@@ -90,9 +92,27 @@ curl -sf -X PUT "$B/api/v2/public/workflow/$DRAFT" "${HA[@]}" -d "{\"nodes\":[{\
   \"edges\":[{\"source\":\"start\",\"target\":\"one\"},{\"source\":\"one\",\"target\":\"wait\"},{\"source\":\"wait\",\"target\":\"two\"},{\"source\":\"two\",\"target\":\"out\"}]}" >/dev/null
 VERSION=$(curl -sf -X PUT "$B/api/v2/public/workflow/$DRAFT/publish" "${HA[@]}" -d '{"published":true}' | jq -r ._id)
 
+# A custom event of the org's default app and a workflow it starts; a workflow run by a schedule every 2 seconds.
+# Each calls the fake API once (the event's with the event's own id, so a lost or doubled event shows).
+publish() { # name start-node-json url -> workflow id
+  local draft; draft=$(curl -sf -X POST "$B/api/v2/public/workflow" "${HA[@]}" -d "{\"name\":\"$1\"}" | jq -r .workflow._id)
+  curl -sf -X PUT "$B/api/v2/public/workflow/$draft" "${HA[@]}" -d "{\"nodes\":[$2,
+    {\"id\":\"call\",\"type\":\"http\",\"data\":{\"url\":\"$3\"}},{\"id\":\"out\",\"type\":\"response\",\"data\":{\"body\":\"ok\"}}],
+    \"edges\":[{\"source\":\"start\",\"target\":\"call\"},{\"source\":\"call\",\"target\":\"out\"}]}" >/dev/null
+  curl -sf -X PUT "$B/api/v2/public/workflow/$draft/publish" "${HA[@]}" -d '{"published":true}' >/dev/null
+  echo "$draft"
+}
+curl -sf -X POST "$B/api/v2/public/application/event" "${H[@]}" -d '{"name":"chaos_event","response":"{\"i\":\"x\"}"}' >/dev/null
+EVENT_WF=$(publish "Chaos event" '{"id":"start","type":"start","data":{"trigger":{"type":"event","event":"chaos_event"}}}' \
+  "$TARGET/call?i={{payload.i}}&step=event&ms=100")
+TICK_WF=$(publish "Chaos tick" '{"id":"start","type":"start"}' "$TARGET/call?i=tick&step=schedule&ms=100")
+curl -sf -X POST "$B/api/v1/workflow/public/scheduled" "${HA[@]}" -H 'slug: custom' -H "workflow_id_alias: $TICK_WF" -H "config_id: $ACCOUNT" \
+  -d '{"trigger_type":"cron","regex":"*/2 * * * * *","tz":"UTC","payload":{}}' >/dev/null
+SCHEDULE_FROM=$(date +%s)
+
 # The workload: executions and credential writes, each sent to a random node; a refusal (503 while PostgreSQL
 # restarts, a connection reset by a kill) is not accepted work and is simply counted.
-: > "$WORK/accepted"; : > "$WORK/credentials"; : > "$WORK/refused"
+: > "$WORK/accepted"; : > "$WORK/credentials"; : > "$WORK/refused"; : > "$WORK/events"
 workload() { # prefix (two workloads run at once)
   local p=$1 i=0
   while [ ! -f "$WORK/stop" ]; do
@@ -104,6 +124,12 @@ workload() { # prefix (two workloads run at once)
        && [ "$(tail -1 <<<"$out")" = 200 ]; then
       head -1 <<<"$out" | jq -r .execution_id >> "$WORK/accepted"
     else echo "execute $(tail -1 <<<"${out:-000}")" >> "$WORK/refused"; fi
+    if [ $((i % 3)) = 1 ]; then
+      local fired
+      fired=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST "$url/api/v2/public/event/trigger" "${HA[@]}" \
+        -d "{\"event\":\"chaos_event\",\"payload\":{\"i\":\"ev$p$i\"}}" || true)
+      if [ "$fired" = 200 ]; then echo "ev$p$i" >> "$WORK/events"; else echo "event $fired" >> "$WORK/refused"; fi
+    fi
     if [ $((i % 3)) = 0 ]; then
       local code
       code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X PUT "$url/api/v2/public/linked-account/default-app/auth-credentials/k$p$i" "${HA[@]}" -d "{\"value\":\"v$i\"}" || true)
@@ -173,8 +199,10 @@ PIDS=("${PIDS[0]}")
 echo "Waiting for every accepted execution to finish…"
 ACCEPTED=$(wc -l < "$WORK/accepted")
 IDS=$(sed "s/.*/'&'/" "$WORK/accepted" | paste -sd, -)
+SCHEDULE_TO=$(date +%s)
+curl -sf -X DELETE "$B/api/v1/workflow/public/scheduled/$(curl -sf "$B/api/v1/workflow/public/scheduled" "${HA[@]}" | jq -r '(.docs // .)[0]._id')" "${HA[@]}" >/dev/null || true
 for _ in $(seq 1 240); do
-  [ "$(psql_ "select count(*) from executions where id in ($IDS) and status = 'RUNNING'")" = 0 ] && break
+  [ "$(psql_ "select count(*) from executions where account_id = '$ACCOUNT' and status = 'RUNNING'")" = 0 ] && break
   sleep 0.5
 done
 sleep 3 # the last webhook deliveries
@@ -187,6 +215,12 @@ DELIVERED=$(jq --rawfile ids "$WORK/accepted" '[$ids | split("\n")[] | select(le
 CREDS=$(wc -l < "$WORK/credentials")
 CRED_LIST=$(sed "s/.*/'&'/" "$WORK/credentials" | paste -sd, -)
 CREDS_FOUND=$([ "$CREDS" = 0 ] && echo 0 || psql_ "select count(distinct key) from integration_credentials where key in ($CRED_LIST)")
+EVENTS=$(wc -l < "$WORK/events")
+EVENTS_RAN=$(jq --rawfile ids "$WORK/events" '[$ids | split("\n")[] | select(length > 0)] as $e | .calls as $c | [$e[] | select(($c[. + "/event"] // 0) >= 1)] | length' <<<"$STATS")
+EVENT_ERRORS=$(psql_ "select count(*) from executions where workflow_draft_id = '$EVENT_WF' and status <> 'COMPLETED'")
+TICKS=$(psql_ "select count(*) from executions where workflow_draft_id = '$TICK_WF' and created_at <= to_timestamp($SCHEDULE_TO)")
+TICK_ERRORS=$(psql_ "select count(*) from executions where workflow_draft_id = '$TICK_WF' and created_at <= to_timestamp($SCHEDULE_TO) and status <> 'COMPLETED'")
+TICKS_MAX=$(( (SCHEDULE_TO - SCHEDULE_FROM) / 2 + 2 ))
 REFUSED=$(wc -l < "$WORK/refused")
 REFUSALS=$(sort "$WORK/refused" | uniq -c | awk '{ printf "%s%s %s: %s", (NR > 1 ? ", " : ""), $2, $3, $1 }')
 read -r P50 PMAX N_RESUMED < <(sort -n "$WORK/resume-ms" | awk '{ a[NR] = $1 } END { if (NR == 0) print "- - 0"; else printf "%.1f %.1f %d\n", a[int((NR + 1) / 2)] / 1000, a[NR] / 1000, NR }')
@@ -198,9 +232,16 @@ check() { if [ "$1" = ok ]; then printf '  ok    %s\n' "$2"; else printf '  FAIL
 check "$([ "$ACCEPTED" -gt 0 ] && [ "$COMPLETED" = "$ACCEPTED" ] && echo ok)" "executions accepted = completed: $ACCEPTED accepted, $COMPLETED completed, $ERRORED not completed ($REFUSED requests refused during kills and the restart, not accepted work: $REFUSALS; 000 = connection refused or reset)"
 check "$([ "$DOUBLE_NODES" = 0 ] && echo ok)" "no step recorded twice: $DOUBLE_NODES execution steps recorded more than once"
 echo "        calls to the fake API made more than once (a step cut off mid-call by a SIGKILL and run again): $CALLS_TWICE"
+check "$([ "$EVENTS" -gt 0 ] && [ "$EVENTS_RAN" = "$EVENTS" ] && [ "$EVENT_ERRORS" = 0 ] && echo ok)" "every accepted event ran its workflow: $EVENTS_RAN of $EVENTS events reached the fake API, $EVENT_ERRORS event runs not completed"
+check "$([ "$TICKS" -gt 0 ] && [ "$TICKS" -le "$TICKS_MAX" ] && [ "$TICK_ERRORS" = 0 ] && echo ok)" "the schedule ran through it, never twice for one occurrence: $TICKS runs in $((SCHEDULE_TO - SCHEDULE_FROM)) s of a 2 s schedule (at most $TICKS_MAX; missed occurrences collapse into one run), $TICK_ERRORS not completed"
 check "$([ "$DELIVERED" = "$COMPLETED" ] && echo ok)" "Workflow Completed delivered at least once: $DELIVERED of $COMPLETED"
 check "$([ "$CREDS_FOUND" = "$CREDS" ] && echo ok)" "no credential lost: $CREDS_FOUND of $CREDS acknowledged writes stored"
 check "$([ ! -s "$WORK/failures" ] && echo ok)" "every execution a killed node held was resumed ($N_RESUMED measured)"
 echo "  kill-to-resume: p50 ${P50}s, max ${PMAX}s (dead after ${DEAD_AFTER}s without a heartbeat; leases are 30 s)"
 [ -s "$WORK/failures" ] && cat "$WORK/failures"
+if [ "$ERRORED" != 0 ] || [ "$EVENT_ERRORS" != 0 ]; then
+  echo "  not completed:"
+  psql_ "select '    ' || id || ' ' || status || ' at ' || coalesce(current_node, '-') || ': ' || coalesce(left(error, 200), '') from executions
+    where account_id = '$ACCOUNT' and status <> 'COMPLETED' and created_at <= to_timestamp($SCHEDULE_TO)"
+fi
 exit $FAIL

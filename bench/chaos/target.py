@@ -57,4 +57,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 ThreadingHTTPServer.daemon_threads = True
+# Three nodes call at once: the default listen backlog of 5 refused and reset connections, which is the fake's failure,
+# not the one under test.
+ThreadingHTTPServer.request_queue_size = 256
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
