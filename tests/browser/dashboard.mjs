@@ -96,7 +96,7 @@ try {
   await accountLink.waitFor();
   await shot("accounts");
   await accountLink.click();
-  const accountHeading = page.locator("#page h1");
+  const accountHeading = page.locator("#page h1", { hasText: "Acme <script" }); // the detail's, not the list's
   await accountHeading.waitFor();
   check((await accountHeading.textContent()) === "Acme <script>alert(1)</script>", `account name: ${await accountHeading.textContent()}`);
   await page.getByRole("heading", { name: "Connections" }).waitFor();
@@ -276,6 +276,8 @@ try {
   await shot("mcp");
   await serverLink.click();
   await page.waitForURL((url) => url.hash.startsWith(`#/mcp/${serverId}?account=`));
+  // The detail page renders after the URL changes: wait for its heading before reading it.
+  await page.locator("#page h1", { hasText: "Agent <img" }).waitFor();
   check((await page.locator("#page h1").textContent()) === "Agent <img src=x onerror=alert(5)>", "the server's name is not text");
   await page.getByRole("cell", { name: "custom_greet_workflow", exact: true }).waitFor();
   check((await page.locator("#page tbody tr", { hasText: "custom_greet_workflow" }).locator(".status").textContent()) === "success", "the tool call is not logged as a success");

@@ -210,6 +210,10 @@ public abstract class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         await second.InitializeAsync();
         var workers = new[] { app.Services.GetRequiredService<WebhookDeliveryWorker>(), second.Services.GetRequiredService<WebhookDeliveryWorker>() };
         var before = workers.Select(w => w.Started).ToArray();
+        // Each node claims a batch first (the second 20, the first up to 200 of the 300), so both take part however
+        // the machine schedules them; then both drain the rest at once.
+        await workers[1].RunOnceAsync(Ct);
+        await workers[0].RunOnceAsync(Ct);
         await Task.WhenAll(workers.Select(async worker =>
         {
             var idle = 0;
