@@ -312,6 +312,9 @@ try {
 
   // Create a server through the form, then delete it (asks first).
   await page.getByRole("link", { name: "MCP servers" }).first().click();
+  // The list's own form, not the server page's edit form (both have a Name field): wait for the list first.
+  await page.getByRole("heading", { name: "MCP servers", level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Create server" }).waitFor();
   await page.getByLabel("Name", { exact: true }).fill("Scratch");
   await page.getByLabel("Description", { exact: true }).fill("made to be deleted");
   await page.getByRole("button", { name: "Create server" }).click();
