@@ -12,8 +12,6 @@ namespace Patchbay.Webhooks;
 // and the org's retry schedule, auto-disable period and retention.
 public static class WebhookDeliveryApi
 {
-    public const int MaxRecoverPerCall = 1000;
-
     public static void MapWebhookDelivery(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Routes.Patchbay).WithTags("Webhook delivery").RequireAuthorization(Policies.Org);
@@ -26,7 +24,7 @@ public static class WebhookDeliveryApi
         group.MapGet("/webhooks/{id}/messages", Messages).WithSummary("List a webhook's messages, newest first (status=pending|delivered|failed)");
         group.MapGet("/webhooks/{id}/messages/{message_id}/attempts", Attempts).WithSummary("List the attempts of one message");
         group.MapPost("/webhooks/{id}/messages/{message_id}/resend", Resend).WithSummary("Send one message again now").WithoutBody();
-        group.MapPost("/webhooks/{id}/recover", Recover).WithSummary("Send again the failed messages created since a time (at most 1000 per call)")
+        group.MapPost("/webhooks/{id}/recover", Recover).WithSummary("Send again the failed messages created since a time (a bounded number per call)")
             .Accepts<RecoverRequest>("application/json");
         group.MapGet("/webhook-settings", GetSettings).WithSummary("The environment's retry schedule, auto-disable period and retention");
         group.MapPut("/webhook-settings", PutSettings).WithSummary("Set the environment's retry schedule, auto-disable period and retention")
@@ -118,14 +116,14 @@ public static class WebhookDeliveryApi
     }
 
     static async Task<Results<Ok<RecoverResponse>, ApiError>> Recover(string id, HttpContext http, Caller caller, WebhookStore store, TimeProvider time,
-        CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<WebhookOptions> options, CancellationToken ct)
     {
         using var body = await JsonBody.ReadObjectAsync(http);
         var since = Instant(body.RootElement, "since") ?? throw new ApiException(ApiError.Validation("'since' is required (an ISO 8601 instant)"));
         var now = time.GetUtcNow();
-        var until = Instant(body.RootElement, "until") ?? now;
+        var until = Instant(body.RootElement, "until");
         if (await store.GetAsync(caller.OrgId, caller.Environment, id, ct) is null) return WebhookErrors.NotFound;
-        var (recovered, more) = await store.RecoverAsync(id, since, until, MaxRecoverPerCall, now, ct);
+        var (recovered, more) = await store.RecoverAsync(id, since, until, options.Value.RecoverPerCall, now, ct);
         return TypedResults.Ok(new RecoverResponse(recovered, more));
     }
 

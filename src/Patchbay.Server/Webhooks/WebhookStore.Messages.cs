@@ -160,14 +160,16 @@ public sealed partial class WebhookStore
             where id = @messageId and webhook_id = @webhookId
             """, new { webhookId, messageId, now, pending = MessageStatuses.Pending }, ct);
 
-    // Queues again up to `limit` failed messages created in [since, until); returns how many, and whether more remain.
-    public Task<(int Recovered, bool HasMore)> RecoverAsync(string webhookId, DateTimeOffset since, DateTimeOffset until, int limit, DateTimeOffset now, CancellationToken ct) =>
+    // Queues again up to `limit` failed messages created in [since, until) (no `until`: since then, up to this very
+    // instant); returns how many, and whether more remain.
+    public Task<(int Recovered, bool HasMore)> RecoverAsync(string webhookId, DateTimeOffset since, DateTimeOffset? until, int limit, DateTimeOffset now,
+        CancellationToken ct) =>
         db.InTransactionAsync(async tx =>
         {
             var args = new { webhookId, since, until, limit = limit + 1, now, failed = MessageStatuses.Failed, pending = MessageStatuses.Pending };
-            var ids = await tx.QueryAsync<string>("""
+            var ids = await tx.QueryAsync<string>($"""
                 select id from webhook_messages
-                where webhook_id = @webhookId and status = @failed and created_at >= @since and created_at < @until
+                where webhook_id = @webhookId and status = @failed and created_at >= @since{(until is null ? "" : " and created_at < @until")}
                 order by created_at, id limit @limit
                 """, args, ct);
             var take = ids.Take(limit).ToArray();
