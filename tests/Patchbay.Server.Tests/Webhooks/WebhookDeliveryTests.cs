@@ -120,6 +120,8 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var delivery = await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/patchbay/v1/webhooks/{hook}/delivery", Ct));
         Assert.Contains("410", delivery.Str("disabled_reason"), StringComparison.Ordinal);
         Assert.Contains($"Webhook {hook} was disabled", app.Logs.All, StringComparison.Ordinal);
+        var audited = Audit.AuditKit.OneOf(await Audit.AuditKit.EntriesAsync(org.Client), "Webhook Updated", hook);
+        Assert.Equal(("system", "the receiver answered 410 Gone"), (audited.GetProperty("actor").Str("type"), audited.GetProperty("details").Str("disabled_reason")));
 
         await ConnectAsync(app, org, account); // a disabled subscription gets no new messages
         app.Time.Advance(TimeSpan.FromDays(1));
@@ -129,6 +131,39 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var enabled = await ApiAssert.OkAsync(await org.Client.PutAsync($"/api/v2/public/webhook/{hook}", Body(new { is_enabled = true }), Ct));
         Assert.True(enabled.GetProperty("is_enabled").GetBoolean());
         Assert.Equal(JsonValueKind.Null, (await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/patchbay/v1/webhooks/{hook}/delivery", Ct))).GetProperty("disabled_reason").ValueKind);
+    }
+
+    [Fact]
+    public async Task Redirects_NotFollowed_TheAttemptFailsWithItsStatus()
+    {
+        var org = await HookOrgAsync(app);
+        var (found, temporary, target) = (Path(), Path(), Path());
+        foreach (var (path, code) in new[] { (found, 302), (temporary, 307) })
+        {
+            receiver.On(path, (_, http) =>
+            {
+                http.Response.StatusCode = code;
+                http.Response.Headers.Location = receiver.Url(target);
+                return Task.CompletedTask;
+            });
+        }
+        var hooks = new[] { (await SubscribeAsync(org, receiver.Url(found), ["Connection Created"]), found, 302),
+            (await SubscribeAsync(org, receiver.Url(temporary), ["Connection Created"]), temporary, 307) };
+        var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
+        await ConnectAsync(app, org, account);
+        await DeliverAsync(app);
+        app.Time.Advance(TimeSpan.FromSeconds(6)); // the retry goes to the subscription's URL again
+        await DeliverAsync(app);
+
+        foreach (var (hook, path, code) in hooks)
+        {
+            Assert.Equal(2, receiver.At(path).Count);
+            var message = Assert.Single((await MessagesAsync(org, hook)).EnumerateArray());
+            Assert.Equal(("pending", 2, code), (message.Str("status"), message.GetProperty("attempts").GetInt32(), message.GetProperty("last_response_status").GetInt32()));
+            var attempts = (await AttemptsAsync(org, hook, message.Str("id"))).EnumerateArray().ToList();
+            Assert.Equal([("failed", code), ("failed", code)], attempts.Select(a => (a.Str("status"), a.GetProperty("response_status").GetInt32())));
+        }
+        Assert.Empty(receiver.At(target));
     }
 
     [Fact]

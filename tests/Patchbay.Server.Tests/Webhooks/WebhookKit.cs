@@ -15,7 +15,8 @@ using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Webhooks;
 
-// Delivery tests' server: loopback reachable (the receiver runs there), 1 s attempt timeout.
+// Delivery tests' server: loopback reachable (the receiver runs there), 1 s attempt timeout, recover bounded to 2
+// messages per call (so that a test reaches the bound).
 public sealed class WebhookDeliveryOptions : IAppOptions
 {
     public void Configure(AppSetup setup)
@@ -23,6 +24,7 @@ public sealed class WebhookDeliveryOptions : IAppOptions
         ArgumentNullException.ThrowIfNull(setup);
         setup.Settings["Patchbay:Egress:AllowedNetworks:0"] = "127.0.0.0/8";
         setup.Settings["Patchbay:Webhooks:Timeout"] = "00:00:01";
+        setup.Settings["Patchbay:Webhooks:RecoverPerCall"] = "2";
     }
 }
 

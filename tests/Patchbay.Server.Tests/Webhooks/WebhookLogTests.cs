@@ -13,7 +13,7 @@ namespace Patchbay.Tests.Webhooks;
 
 // The attempt log and replay, org settings (retry schedule, auto-disable, retention), templates and filters, events
 // only for committed changes, and two nodes sharing the deliveries.
-public abstract class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
+public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     WebhookReceiver receiver = null!;
@@ -60,6 +60,11 @@ public abstract class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         Assert.False(delivery.GetProperty("is_enabled").GetBoolean());
         Assert.StartsWith("failing without a success since", delivery.Str("disabled_reason"), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.String, delivery.GetProperty("failing_since").ValueKind);
+        // The server's own change is in the audit trail, like an operator's.
+        var audited = Audit.AuditKit.OneOf(await Audit.AuditKit.EntriesAsync(org.Client), "Webhook Updated", hook);
+        Assert.Equal(("webhook", "system"), (audited.Str("resource_type"), audited.GetProperty("actor").Str("type")));
+        Assert.False(audited.GetProperty("details").GetProperty("is_enabled").GetBoolean());
+        Assert.Equal(delivery.Str("disabled_reason"), audited.GetProperty("details").Str("disabled_reason"));
 
         // Enabled again: a new event is retried three times (Refold's setting) and then given up.
         await ApiAssert.OkAsync(await org.Client.PutAsync($"/api/v2/public/webhook/{hook}", Body(new { is_enabled = true }), Ct));
