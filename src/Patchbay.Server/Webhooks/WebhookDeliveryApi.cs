@@ -111,7 +111,11 @@ public static class WebhookDeliveryApi
         TimeProvider time, CancellationToken ct)
     {
         if (await store.GetAsync(caller.OrgId, caller.Environment, id, ct) is null) return WebhookErrors.NotFound;
-        if (await store.ResendAsync(id, message_id, time.GetUtcNow(), ct) == 0) return MessageNotFound;
+        if (await store.ResendAsync(id, message_id, time.GetUtcNow(), ct) == 0)
+        {
+            return await store.GetMessageAsync(id, message_id, ct) is null ? MessageNotFound
+                : ApiError.Conflict(ErrorCodes.Conflict, "The message is being delivered right now; resend it once this attempt is logged");
+        }
         return TypedResults.Ok(ToResponse((await store.GetMessageAsync(id, message_id, ct))!));
     }
 

@@ -154,10 +154,11 @@ public sealed partial class WebhookStore
             """, new { messageId }, ct);
 
     // Sends a message again, now, whatever its state (a pending one is simply brought forward).
+    // Not while an attempt is in flight (a live lease): that attempt's result would overwrite the resend.
     public Task<int> ResendAsync(string webhookId, string messageId, DateTimeOffset now, CancellationToken ct) =>
         db.ExecuteAsync("""
             update webhook_messages set status = @pending, next_attempt_at = @now, updated_at = @now
-            where id = @messageId and webhook_id = @webhookId
+            where id = @messageId and webhook_id = @webhookId and (lease_until is null or lease_until <= @now)
             """, new { webhookId, messageId, now, pending = MessageStatuses.Pending }, ct);
 
     // Queues again up to `limit` failed messages created in [since, until) (no `until`: since then, up to this very

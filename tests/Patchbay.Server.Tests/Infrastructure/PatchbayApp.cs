@@ -32,7 +32,7 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         DataDirectory = Path.Combine(Path.GetTempPath(), "patchbay-tests", Guid.NewGuid().ToString("N"));
     }
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Time { get; private set; } = new(DateTimeOffset.UtcNow);
 
     // Every log line the server writes at or above the configured level (Logging:LogLevel:Default).
     public CapturedLogs Logs { get; } = new();
@@ -245,7 +245,10 @@ public abstract class PatchbayApp : WebApplicationFactory<Program>, IAsyncLifeti
         foreach (var (k, v) in Settings) node.Settings[k] = v;
         node.sharedFrom = this; // before InitializeAsync: a node neither creates a database nor starts a provider
         if (extraSettings is not null) foreach (var (k, v) in extraSettings) node.Settings[k] = v;
-        if (Time.GetUtcNow() > node.Time.GetUtcNow()) node.Time.SetUtcNow(Time.GetUtcNow());
+        // The node's clock starts where this one is, never ahead of it: a node whose clock ran ahead (a fixture made a
+        // minute earlier on a busy machine) would take this node's leases for lapsed and claim its work a second time.
+        // Each keeps its own clock after that, so a test may move one node's time without moving the fixture's.
+        node.Time = new FakeTimeProvider(Time.GetUtcNow());
         return node;
     }
 

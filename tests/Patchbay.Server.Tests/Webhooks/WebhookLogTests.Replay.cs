@@ -51,6 +51,17 @@ public abstract partial class WebhookLogTests
         await DeliverAsync(app);
         Assert.Equal(5, receiver.At(dead).Count);
 
+        // An attempt in flight (another node holds the message's lease): the resend is refused, nothing changes; once
+        // the lease has lapsed it is accepted.
+        var leasedUntil = app.Time.GetUtcNow().AddSeconds(30);
+        await app.Db.ExecuteAsync("update webhook_messages set lease_owner = 'node-elsewhere', lease_until = @leasedUntil where id = @id",
+            new { leasedUntil, id = message.Str("id") }, Ct);
+        await ApiAssert.ErrorAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/messages/{message.Str("id")}/resend", null, Ct),
+            409, "CONFLICT", "CONFLICT", "The message is being delivered right now; resend it once this attempt is logged");
+        Assert.Equal("failed", Assert.Single((await MessagesAsync(org, hook)).EnumerateArray()).Str("status"));
+        app.Time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal("pending", (await ApiAssert.OkAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/messages/{message.Str("id")}/resend", null, Ct))).Str("status"));
+
         // Stopped early by a 410 (after one attempt): enabled again, a resend continues the schedule where it stopped.
         var early = Assert.Single((await MessagesAsync(org, goneHook)).EnumerateArray());
         Assert.Equal(("failed", 1), (early.Str("status"), early.GetProperty("attempts").GetInt32()));
