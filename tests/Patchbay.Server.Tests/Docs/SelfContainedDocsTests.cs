@@ -8,8 +8,9 @@ namespace Patchbay.Tests.Docs;
 // contract and design notes the project was built from, a developer's working folders), link no web page (a reader
 // offline, or in five years, must not need one; a project or licence is named in words, and a licence file vendored in
 // the repository is linked relatively), and every relative link or image resolves to a file of the repository.
-// URLs written in code (`http://localhost:8080`, a catalog entry's `https://api.stripe.com`) are values a reader types
-// or reads, not links, so only prose is checked for them; the file names above are refused everywhere, code included.
+// Shell examples (```bash, ```sh…), which a reader runs, may call only this machine and example hosts. Other code
+// (a catalog entry's `https://api.stripe.com` in a JSON sample, an inline `https://{{subdomain}}.zendesk.com`) holds
+// values a reader reads, not links. The file names above are refused everywhere, code included.
 public sealed partial class SelfContainedDocsTests
 {
     static readonly string Root = SdkCompatibilityTests.RepositoryRoot();
@@ -37,7 +38,8 @@ public sealed partial class SelfContainedDocsTests
     [GeneratedRegex(@"^(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|(.+\.)?example(\.(com|org|net))?|.+\.(test|invalid|localhost))$", RegexOptions.IgnoreCase)]
     private static partial Regex LocalHost();
 
-    [GeneratedRegex(@"https?://([^/\s)>\]`'""]+)", RegexOptions.IgnoreCase)]
+    // The authority: an IPv6 literal, or up to the first character that ends a URL in markdown or a shell line.
+    [GeneratedRegex(@"https?://(\[[0-9a-f:.]+\][^/\s)>`'""\\;,]*|[^/\s)>\[\]`'""\\;,]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Url();
 
     // [text](target) and ![alt](target), target up to the first space or closing parenthesis.
@@ -47,8 +49,11 @@ public sealed partial class SelfContainedDocsTests
     [GeneratedRegex(@"(`+).+?\1")]
     private static partial Regex InlineCode();
 
-    [GeneratedRegex(@"^\s*(```|~~~)")]
+    // A fence line and its language.
+    [GeneratedRegex(@"^\s*(```|~~~)\s*(\w*)")]
     private static partial Regex Fence();
+
+    static readonly HashSet<string> Shells = new(StringComparer.OrdinalIgnoreCase) { "bash", "sh", "shell", "console", "zsh" };
 
     [Theory]
     [MemberData(nameof(Documents))]
@@ -58,6 +63,7 @@ public sealed partial class SelfContainedDocsTests
         var lines = File.ReadAllLines(path);
         var problems = new List<string>();
         var fenced = false;
+        var shell = false;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i];
@@ -65,19 +71,21 @@ public sealed partial class SelfContainedDocsTests
             foreach (var (pattern, why) in Outside)
                 if (pattern.IsMatch(line)) problems.Add($"{at}: {why}: {line.Trim()}");
 
-            if (Fence().IsMatch(line))
+            if (Fence().Match(line) is { Success: true } fence)
             {
                 fenced = !fenced;
+                shell = fenced && Shells.Contains(fence.Groups[2].Value);
                 continue;
             }
-            if (fenced) continue;
-            var prose = InlineCode().Replace(line, "");
+            if (fenced && !shell) continue;
+            var prose = fenced ? line : InlineCode().Replace(line, "");
             foreach (Match url in Url().Matches(prose))
             {
-                var host = url.Groups[1].Value.Split('@')[^1];
-                host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':')[0];
-                if (!LocalHost().IsMatch(host)) problems.Add($"{at}: links {url.Value}, outside the repository: name it in words instead");
+                if (LocalHost().IsMatch(HostOf(url))) continue;
+                problems.Add(fenced ? $"{at}: calls {url.Value}: a runnable example may call only this machine or an example host"
+                    : $"{at}: links {url.Value}, outside the repository: name it in words instead");
             }
+            if (fenced) continue;
             foreach (Match link in LinkTarget().Matches(prose))
             {
                 var target = link.Groups[1].Value;
@@ -89,6 +97,12 @@ public sealed partial class SelfContainedDocsTests
         }
         Assert.False(fenced, $"{document}: a code fence is never closed");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    static string HostOf(Match url)
+    {
+        var host = url.Groups[1].Value.Split('@')[^1];
+        return host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':')[0];
     }
 
     // The checks themselves: each kind of pointer outside the repository is caught, the allowed ones are not.
@@ -110,10 +124,10 @@ public sealed partial class SelfContainedDocsTests
     [InlineData("https://hooks.example.com/x", true)]
     [InlineData("https://user:pw@api.example.org/", true)]
     [InlineData("https://acme.test/", true)]
+    [InlineData("http://[::1]:8080/", true)]
     [InlineData("https://example.com.evil.io/", false)]
     public void AllowedHosts_AreThisMachineAndExampleNames(string url, bool allowed)
     {
-        var host = Url().Match(url).Groups[1].Value.Split('@')[^1].Split(':')[0];
-        Assert.Equal(allowed, LocalHost().IsMatch(host));
+        Assert.Equal(allowed, LocalHost().IsMatch(HostOf(Url().Match(url))));
     }
 }
