@@ -16,9 +16,11 @@ public static class SessionsApi
             .WithSummary("Issue a session token for a linked account").Accepts<SessionTokenRequest>("application/json")
             .WithQuery("force_refresh", "true: revoke the account's current session and issue a new one.", ApiParameterType.Flag);
         sessions.MapPost("/revoke", Revoke).RequireAuthorization(Policies.Session).WithSummary("Revoke the current session token").WithoutBody();
-        // Refold decommissioned its refresh route in March 2026; Patchbay keeps one so `refresh_token` is usable.
-        sessions.MapPost("/refresh", Refresh).AllowAnonymous()
-            .WithSummary("Trade a refresh token for a new session").Accepts<RefreshSessionRequest>("application/json").AsPatchbayExtension();
+        // Refold decommissioned its refresh route in March 2026; Patchbay keeps one so `refresh_token` is usable, under
+        // its own prefix like every route Refold does not have.
+        app.MapGroup(Routes.Patchbay + "/session-token").WithTags("Session Tokens")
+            .MapPost("/refresh", Refresh).AllowAnonymous()
+            .WithSummary("Trade a refresh token for a new session").Accepts<RefreshSessionRequest>("application/json");
     }
 
     static async Task<Results<Ok<SessionTokenResponse>, ApiError>> Issue(

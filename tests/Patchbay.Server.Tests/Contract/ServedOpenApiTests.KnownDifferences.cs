@@ -153,5 +153,9 @@ public abstract partial class ServedOpenApiTests
         "POST /api/v2/public/webhook/subscribe",         // WH7 (deprecated)
         "POST /api/v2/public/webhook/unsubscribe",       // WH8 (deprecated)
         "PATCH /api/v2/public/tables/{table_id}/records/{record_id}", // TB7 (Refold's changelog, not yet in its document)
+        "GET /api/v2/public/event",                      // the Node SDK's older paths of /application/event (hidden from the
+        "GET /api/v2/public/event/{eventId}",            // served document: /event/{eventId} would clash with POST /event/{slug})
+        "PUT /api/v2/public/event/{eventId}",
+        "DELETE /api/v2/public/event/{eventId}",
     };
 }

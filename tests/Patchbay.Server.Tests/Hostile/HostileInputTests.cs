@@ -106,6 +106,9 @@ public abstract class HostileInputTests(PatchbayApp app)
         { $"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {new string('a', 40_000)}\r\n\r\n", 431 },
         { "GET /healthz HTTP/1.1\r\nHost: x\r\n" + string.Concat(Enumerable.Range(0, 150).Select(i => $"X-H{i}: v\r\n")) + "\r\n", 431 },
         { $"GET /{new string('a', 10_000)} HTTP/1.1\r\nHost: x\r\n\r\n", 414 },
+        // A URL pasted from a document with a typographic ellipsis: curl sends its UTF-8 bytes (E2 80 A6) unescaped.
+        { "GET /api/v2/public/execution/\u2026 HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
+        { "GET /healthz?after=\u2026 HTTP/1.1\r\nHost: x\r\n\r\n", 400 },
     };
 
     [Theory]
@@ -157,7 +160,7 @@ public abstract class HostileInputTests(PatchbayApp app)
         using var socket = new TcpClient();
         await socket.ConnectAsync(uri.Host, uri.Port, Ct);
         var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(raw), Ct);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(raw), Ct); // ASCII, but for the non-ASCII cases' raw UTF-8 bytes
         using var reader = new MemoryStream();
         await stream.CopyToAsync(reader, Ct);
         return Encoding.UTF8.GetString(reader.ToArray());

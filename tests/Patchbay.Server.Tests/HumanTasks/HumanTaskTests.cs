@@ -17,6 +17,10 @@ public abstract class HumanTaskTests(PatchbayApp app)
 
     Task<bool> ExpireAsync() => app.Services.GetRequiredService<HumanTaskExpiryWorker>().RunOnceAsync(Ct);
 
+    // The task's status as its row holds it (GET may answer TIMEOUT for a row not yet marked).
+    async Task<string> StoredStatusAsync(string taskId) =>
+        Assert.Single(await app.Db.QueryAsync<string>("select status from human_tasks where id = @hash", new { hash = HumanTaskIds.Hash(taskId) }, Ct));
+
     [Fact]
     public async Task Submission_ResumesTheExecution_WithTheSubmittedData_Once()
     {
@@ -123,9 +127,17 @@ public abstract class HumanTaskTests(PatchbayApp app)
         var anonymous = app.CreateClient();
 
         app.Time.Advance(TimeSpan.FromSeconds(61));
-        // Past its expiry the task refuses a submission even before the worker has marked it.
+        // Past its expiry, before the expiry worker or the node has marked it (its row still says WAITING), the task
+        // already reads TIMEOUT and refuses a submission, which changes nothing.
+        Assert.Equal("WAITING", await StoredStatusAsync(taskId));
+        var unmarked = await ApiAssert.OkAsync(await anonymous.GetAsync($"/api/v2/public/human-tasks/{taskId}", Ct));
+        RefoldOpenApi.AssertResponse("GET", "/api/v2/public/human-tasks/{id}", 200, unmarked);
+        Assert.Equal("TIMEOUT", unmarked.Str("status"));
         await ApiAssert.ErrorAsync(await SubmitAsync(anonymous, taskId, new { approved = true }), 400, "BAD_REQUEST", "SERVER_ERROR", "Form has expired");
+        Assert.Equal("WAITING", await StoredStatusAsync(taskId));
+        Assert.Equal("""{"amount":7}""", (await ApiAssert.OkAsync(await anonymous.GetAsync($"/api/v2/public/human-tasks/{taskId}", Ct))).GetProperty("data").GetRawText());
         await ExpireAsync();
+        Assert.Equal("TIMEOUT", await StoredStatusAsync(taskId));
         var task = await ApiAssert.OkAsync(await anonymous.GetAsync($"/api/v2/public/human-tasks/{taskId}", Ct));
         RefoldOpenApi.AssertResponse("GET", "/api/v2/public/human-tasks/{id}", 200, task);
         Assert.Equal("TIMEOUT", task.Str("status"));
@@ -154,6 +166,11 @@ public abstract class HumanTaskTests(PatchbayApp app)
         var done = await ExecutionAsync(client, id);
         Assert.Equal("ERRORED", done.Str("status"));
         Assert.Contains("expired", done.Str("error"), StringComparison.Ordinal);
+        // The node's own record says why: Errored, with the node's message, and nothing ran after it.
+        var record = done.GetProperty("nodes").EnumerateArray().Single(n => n.Str("node_id") == "approve");
+        Assert.Equal("Errored", record.Str("node_status"));
+        Assert.Contains("nobody submitted the human task's form before it expired", record.Str("error"), StringComparison.Ordinal);
+        Assert.Equal(["start", "approve"], done.GetProperty("nodes").EnumerateArray().Select(n => n.Str("node_id")));
         Assert.Equal("TIMEOUT", (await ApiAssert.OkAsync(await app.CreateClient().GetAsync($"/api/v2/public/human-tasks/{taskId}", Ct))).Str("status"));
     }
 

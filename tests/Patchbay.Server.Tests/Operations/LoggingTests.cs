@@ -43,7 +43,7 @@ public abstract class LoggingTests(PatchbayApp app)
         var issued = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync("/api/v2/public/session-token", new { linked_account_id = id }, Ct));
         var token = issued.Str("token");
         await ApiAssert.OkAsync(await app.SessionClient(token).GetAsync("/api/v2/public/session/active-linked-account", Ct));
-        await app.CreateClient().PostAsJsonAsync("/api/v2/public/session-token/refresh", new { refresh_token = issued.Str("refresh_token") }, Ct);
+        await app.CreateClient().PostAsJsonAsync("/api/patchbay/v1/session-token/refresh", new { refresh_token = issued.Str("refresh_token") }, Ct);
         await app.SessionClient(token + "x").GetAsync("/api/v2/public/session/active-linked-account", Ct);
         var bogusKey = "tk" + Guid.NewGuid();
         await app.ClientFor(bogusKey).GetAsync("/api/v2/public/linked-account", Ct);

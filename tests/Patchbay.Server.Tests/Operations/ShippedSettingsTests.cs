@@ -9,8 +9,8 @@ namespace Patchbay.Tests.Operations;
 
 // The built server (dotnet Patchbay.Server.dll) started from another folder, as an operator or a service manager
 // starts it: it reads the appsettings.json shipped beside it (its content root is its own folder, not the current one),
-// its console log has the documented format (JSON when standard output is not a terminal, as here; `simple` when
-// asked), and the data directory's default, ./data, is under the current folder.
+// its console log has the documented format (JSON when standard output is not a terminal, as here; `simple` at a
+// terminal or when asked), and the data directory's default, ./data, is under the current folder.
 public sealed partial class ShippedSettingsTests : IDisposable
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -117,6 +117,82 @@ public sealed partial class ShippedSettingsTests : IDisposable
         Assert.DoesNotContain(run.Secret, run.Stdout + run.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(folder, "data", "patchbay.db")), "the SQLite file is not in ./data of the current folder");
     }
+
+    // Started at a terminal (under a pseudo-terminal from util-linux `script`, as a person runs it in a shell), with no
+    // format set: the console log is the simple format, one readable line per entry, not JSON.
+    [Fact]
+    public async Task AtATerminal_TheConsoleLogIsTheSimpleFormat()
+    {
+        var script = new[] { "/usr/bin/script", "/bin/script" }.FirstOrDefault(File.Exists);
+        Assert.True(script is not null, "`script` (util-linux; Debian's essential package bsdutils) is not installed: this test runs the server under a pseudo-terminal with it");
+        using var free = new TcpListener(IPAddress.Loopback, 0);
+        free.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)free.LocalEndpoint).Port}";
+        free.Stop();
+
+        // `script -qfec CMD /dev/null`: run CMD on a new pseudo-terminal, copy what it prints to our (redirected)
+        // output, record nothing, and exit with CMD's code. SIGTERM to script reaches the server.
+        var dll = Path.Combine(ServerProcess.BinDirectory, "Patchbay.Server.dll");
+        var info = new System.Diagnostics.ProcessStartInfo(script)
+        {
+            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        foreach (var arg in (string[])["-qfec", $"dotnet '{dll}'", "/dev/null"]) info.ArgumentList.Add(arg);
+        foreach (var inherited in info.Environment.Keys.Where(k => k.StartsWith("Patchbay__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase) || k.EndsWith("_URLS", StringComparison.OrdinalIgnoreCase)
+                     || k.EndsWith("_CONTENTROOT", StringComparison.OrdinalIgnoreCase) || k.Equals("URLS", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(inherited);
+        }
+        info.Environment["ASPNETCORE_URLS"] = address;
+        info.Environment["Patchbay__Database__Provider"] = "Sqlite";
+        info.Environment["Patchbay__Vault__MasterKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        info.Environment["Patchbay__Bootstrap__TestApiKey"] = "tk" + Guid.NewGuid().ToString("D");
+        info.Environment["Patchbay__Bootstrap__ProductionApiKey"] = "pk" + Guid.NewGuid().ToString("D");
+        info.Environment["TERM"] = "xterm";
+
+        var output = new System.Text.StringBuilder();
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        string Printed() { lock (output) return output.ToString(); }
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            var deadline = DateTime.UtcNow.AddMinutes(3); // bounds a failing start; a busy machine starts slowly
+            while (!Printed().Contains("Patchbay is ready", StringComparison.Ordinal))
+            {
+                Assert.False(process.HasExited, "The server exited:\n" + Printed());
+                Assert.True(DateTime.UtcNow < deadline, "The server never said it was ready:\n" + Printed());
+                await Task.Delay(100, Ct);
+            }
+            await ApiAssert.OkAsync(await http.GetAsync("/readyz", Ct));
+        }
+        finally
+        {
+            if (!process.HasExited) System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            stop.CancelAfter(TimeSpan.FromMinutes(1));
+            try { await process.WaitForExitAsync(stop.Token); }
+            catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
+            process.WaitForExit();
+            TestContext.Current.TestOutputHelper?.WriteLine("[server under a pseudo-terminal]\n" + Printed());
+        }
+
+        // What a terminal shows, without its colour and mode sequences and carriage returns.
+        var lines = AnsiSequence().Replace(Printed(), "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length >= 3, "too few lines:\n" + Printed());
+        Assert.DoesNotContain(lines, l => l.StartsWith('{'));
+        foreach (var line in lines.Take(5)) Assert.Matches(SimpleLine(), line);
+        Assert.Contains(lines, l => SimpleLine().IsMatch(l) && l.Contains(" info: Microsoft.Hosting.Lifetime[", StringComparison.Ordinal)
+            && l.EndsWith("Now listening on: " + address, StringComparison.Ordinal));
+        Assert.Contains(lines, l => SimpleLine().IsMatch(l) && l.Contains(" info: Patchbay.Operations.Startup[", StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"\x1B(\[[0-9;?]*[A-Za-z]|[=>])|\r")]
+    private static partial Regex AnsiSequence();
 
     // An operator who turns the framework's request log on sees it in the format asked for, with the secret in the URL
     // redacted in both.

@@ -12,6 +12,7 @@ public abstract class SessionTokensTests(PatchbayApp app)
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
     const string Issue = "/api/v2/public/session-token";
+    const string Refresh = "/api/patchbay/v1/session-token/refresh";
 
     static JsonElement Decode(string jwtPart)
     {
@@ -130,15 +131,17 @@ public abstract class SessionTokensTests(PatchbayApp app)
         var id = await app.CreateLinkedAccountAsync();
         var issued = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id }, Ct));
         var refreshToken = issued.Str("refresh_token");
+        // Refold's decommissioned path is not Patchbay's: the route lives under Patchbay's own prefix.
+        await ApiAssert.ErrorAsync(await app.CreateClient().PostAsJsonAsync($"{Issue}/refresh", new { refresh_token = refreshToken }, Ct), 404, "NOT_FOUND", "ROUTE_NOT_FOUND");
 
-        var refreshed = await ApiAssert.OkAsync(await app.CreateClient().PostAsJsonAsync($"{Issue}/refresh", new { refresh_token = refreshToken }, Ct));
+        var refreshed = await ApiAssert.OkAsync(await app.CreateClient().PostAsJsonAsync(Refresh, new { refresh_token = refreshToken }, Ct));
         var newToken = refreshed.Str("token");
         Assert.NotEqual(issued.Str("token"), newToken);
         await ApiAssert.OkAsync(await app.SessionClient(newToken).GetAsync("/api/v2/public/session/active-linked-account", Ct));
         // The old session is gone, and its refresh token cannot be replayed.
         await ApiAssert.ErrorAsync(await app.SessionClient(issued.Str("token")).GetAsync("/api/v2/public/session/active-linked-account", Ct),
             401, "UNAUTHORIZED", "INVALID_TOKEN", "Invalid token");
-        await ApiAssert.ErrorAsync(await app.CreateClient().PostAsJsonAsync($"{Issue}/refresh", new { refresh_token = refreshToken }, Ct),
+        await ApiAssert.ErrorAsync(await app.CreateClient().PostAsJsonAsync(Refresh, new { refresh_token = refreshToken }, Ct),
             401, "UNAUTHORIZED", "INVALID_TOKEN", "Invalid token");
     }
 
@@ -147,7 +150,7 @@ public abstract class SessionTokensTests(PatchbayApp app)
     {
         var id = await app.CreateLinkedAccountAsync();
         var issued = await ApiAssert.OkAsync(await app.ClientFor().PostAsJsonAsync(Issue, new { linked_account_id = id }, Ct));
-        await ApiAssert.ErrorAsync(await app.CreateClient().PostAsJsonAsync($"{Issue}/refresh", new { refresh_token = issued.Str("token") }, Ct),
+        await ApiAssert.ErrorAsync(await app.CreateClient().PostAsJsonAsync(Refresh, new { refresh_token = issued.Str("token") }, Ct),
             401, "UNAUTHORIZED", "INVALID_TOKEN", "Invalid token");
         await ApiAssert.ErrorAsync(await app.SessionClient(issued.Str("refresh_token")).GetAsync("/api/v2/public/session/active-linked-account", Ct),
             401, "UNAUTHORIZED", "INVALID_TOKEN", "Invalid token");
