@@ -87,7 +87,10 @@ public static class ConfigsApi
         await ConfigStore.InsertAsync(tx, config, ct);
         await writer.AnnounceAsync(tx, ConfigTopics.Created, account, input.Slug, configId, now, ct);
         var model = ConfigModel.From(snapshot with { Config = config });
-        foreach (var w in model.Workflows.Where(w => w.AutoEnable)) await writer.SetEnabledAsync(tx, model, account, w.Id, true, now, ct);
+        var auto = model.Workflows.Where(w => w.AutoEnable).Select(w => w.Id).ToList();
+        foreach (var id in auto) await writer.SetEnabledAsync(tx, model, account, id, true, now, ct);
+        // The request's own workflow changes apply onto the config as auto-enabled (on already, or turned off again).
+        model = ConfigModel.From(snapshot with { Config = config, Flags = [.. auto.Select(id => new ConfigFlagRow { WorkflowId = id, Enabled = true })] });
         await ApplyAsync(tx, writer, model, account, input with { Labels = null }, now, ct);
     }
 

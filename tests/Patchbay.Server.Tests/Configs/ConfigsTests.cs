@@ -68,6 +68,12 @@ public abstract class ConfigsTests(PatchbayApp app)
         var list = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/slug/stripe/configs", Ct));
         RefoldOpenApi.AssertResponse("GET", "/api/v2/public/slug/{slug}/configs", 200, list);
         Assert.Equal([account, "pipeline-sales", "flat"], list.EnumerateArray().Select(c => c.Str("config_id")));
+        // A create may turn an auto-enabled workflow off, or name it on (it is on already: no connection needed).
+        var autoOff = await ConfigAsync(client, new { slug = "stripe", config_id = "auto-off", workflows = new[] { new { id = automatic, enabled = false } } });
+        Assert.False(Workflow(autoOff, automatic).GetProperty("enabled").GetBoolean());
+        Assert.True(Workflow(autoOff, refoldStyle).GetProperty("enabled").GetBoolean());
+        var autoOn = await ConfigAsync(client, new { slug = "stripe", config_id = "auto-on", workflows = new[] { new { id = automatic, enabled = true } } });
+        Assert.True(Workflow(autoOn, automatic).GetProperty("enabled").GetBoolean());
 
         Assert.Equal(account, (await GetAsync(client, "stripe")).Str("config_id"));
         Assert.Equal("pipeline-sales", (await GetAsync(client, "stripe", "pipeline-sales")).Str("config_id"));
