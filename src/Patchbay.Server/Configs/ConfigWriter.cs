@@ -1,5 +1,6 @@
 using Patchbay.Audit;
 using Patchbay.Apps;
+using Patchbay.Connections;
 using Patchbay.Data;
 using Patchbay.Http;
 using Patchbay.LinkedAccounts;
@@ -12,7 +13,7 @@ namespace Patchbay.Configs;
 // The changes configs make, each inside the caller's unit of work: values checked against their fields before any is
 // written (a bad one changes nothing), password values sealed by the vault bound to their row, and every change
 // announced through the outbox in the same transaction.
-public sealed class ConfigWriter(Vault.Vault vault, Outbox outbox, OrgAppStore orgApps, OrgStore orgs)
+public sealed class ConfigWriter(Vault.Vault vault, Outbox outbox, OrgAppStore orgApps, OrgStore orgs, AppCatalog catalog)
 {
     public static ApiError ConfigNotFound(string configId) => ApiError.NotFound(ErrorCodes.ServerError, $"Config with config id {configId} not found");
 
@@ -102,6 +103,22 @@ public sealed class ConfigWriter(Vault.Vault vault, Outbox outbox, OrgAppStore o
         await outbox.EnqueueAsync(tx, OutboxMessage.Of(topic, account.OrgId, account.Environment,
             new ConfigEvent(account.AccountId, slug, configId, now, workflowId)), now, ct);
     }
+
+    // Turning a workflow on needs the app connected (an active connection of the account; CF8's 400 "app not authed"):
+    // a workflow of a catalog app cannot run without one. Turning off, keeping on, and apps without credentials
+    // (`custom`, the org's own app) are never refused.
+    public async Task<ApiError?> CheckCanEnableAsync(DbTx tx, ConfigModel model, LinkedAccountRow account, string workflowId, bool enabled, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(account);
+        var config = model.Config ?? throw new InvalidOperationException("No config to enable a workflow in.");
+        if (!enabled || model.IsEnabled(workflowId) || catalog.Find(config.Slug) is not { } app) return null;
+        if (await ConnectionStore.HasActiveAsync(tx, account.Id, config.Slug, ct)) return null;
+        return AppNotConnected(app.Name, config.Slug, account.AccountId);
+    }
+
+    public static ApiError AppNotConnected(string appName, string slug, string accountId) => ApiError.BadRequest(ErrorCodes.ServerError,
+        $"Application {appName} ('{slug}') is not connected for linked account {accountId}: connect it before enabling its workflows");
 
     public async Task SetEnabledAsync(DbTx tx, ConfigModel model, LinkedAccountRow account, string workflowId, bool enabled, DateTimeOffset now, CancellationToken ct)
     {

@@ -87,7 +87,10 @@ public static class ConfigsApi
         await ConfigStore.InsertAsync(tx, config, ct);
         await writer.AnnounceAsync(tx, ConfigTopics.Created, account, input.Slug, configId, now, ct);
         var model = ConfigModel.From(snapshot with { Config = config });
-        foreach (var w in model.Workflows.Where(w => w.AutoEnable)) await writer.SetEnabledAsync(tx, model, account, w.Id, true, now, ct);
+        var auto = model.Workflows.Where(w => w.AutoEnable).Select(w => w.Id).ToList();
+        foreach (var id in auto) await writer.SetEnabledAsync(tx, model, account, id, true, now, ct);
+        // The request's own workflow changes apply onto the config as auto-enabled (on already, or turned off again).
+        model = ConfigModel.From(snapshot with { Config = config, Flags = [.. auto.Select(id => new ConfigFlagRow { WorkflowId = id, Enabled = true })] });
         await ApplyAsync(tx, writer, model, account, input with { Labels = null }, now, ct);
     }
 
@@ -101,7 +104,11 @@ public static class ConfigsApi
             var workflow = model.Workflow(change.Id)
                 ?? throw new ApiException(ApiError.NotFound(ErrorCodes.ServerError, $"No workflow with id {change.Id} exists on config"));
             await writer.ApplyValuesAsync(tx, model, config.Id, workflow.Id, change.Values, now, ct);
-            if (change.Enabled is { } enabled) await writer.SetEnabledAsync(tx, model, account, workflow.Id, enabled, now, ct);
+            if (change.Enabled is { } enabled)
+            {
+                if (await writer.CheckCanEnableAsync(tx, model, account, workflow.Id, enabled, ct) is { } refused) throw new ApiException(refused);
+                await writer.SetEnabledAsync(tx, model, account, workflow.Id, enabled, now, ct);
+            }
         }
         await ConfigStore.TouchAsync(tx, config.Id, input.Labels?.Serialize() ?? config.Labels, now, ct);
     }
@@ -188,6 +195,7 @@ public static class ConfigsApi
             if (snapshot.Config is null) return ConfigWriter.ConfigNotFound(configId);
             var model = ConfigModel.From(snapshot);
             if (model.Workflow(draftId) is null) return ApiError.NotFound(ErrorCodes.ResourceNotFound, $"No public workflow {workflowId} for application '{slug}'");
+            if (await writer.CheckCanEnableAsync(tx, model, account, draftId, enabled, ct) is { } refused) return refused;
             await writer.SetEnabledAsync(tx, model, account, draftId, enabled, time.GetUtcNow(), ct);
             return null;
         }, ct);

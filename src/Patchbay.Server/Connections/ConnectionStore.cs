@@ -188,6 +188,16 @@ public sealed partial class ConnectionStore(Db db, Vault.Vault vault, Outbox out
             where i.linked_account_id = @accountRowId and i.app_key = @slug and c.auth_type = @authType
             """, new { accountRowId, slug, authType }, ct);
 
+    // Whether the account holds an active (not expired) connection of the app, of any auth type.
+    public static async Task<bool> HasActiveAsync(DbTx tx, string accountRowId, string slug, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return await tx.ExecuteScalarAsync<long>("""
+            select count(*) from connections c join integrations i on i.id = c.integration_id
+            where i.linked_account_id = @accountRowId and i.app_key = @slug and c.status = @active
+            """, new { accountRowId, slug, active = ConnectionStatus.Active }, ct) > 0;
+    }
+
     public Task<Dictionary<string, string>> OpenAsync(ConnectionRow connection, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);

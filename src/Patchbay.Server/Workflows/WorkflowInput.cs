@@ -36,7 +36,7 @@ public sealed record WorkflowInput(JsonObject Body)
         {
             ["nodes"] = (Body["nodes"] ?? current["nodes"])?.DeepClone(),
             ["edges"] = (Body["edges"] ?? current["edges"])?.DeepClone() ?? new JsonArray(),
-            ["settings"] = Merge(current["settings"] as JsonObject, Body["settings"]),
+            ["settings"] = Merge(Merge(current["settings"] as JsonObject, TopLevelSettings()), Body["settings"]),
         };
         var (definition, error) = WorkflowDefinition.Parse(graph, CodeSandbox.SyntaxError);
         if (definition is null) throw new ApiException(ApiError.Validation(error!));
@@ -52,6 +52,21 @@ public sealed record WorkflowInput(JsonObject Body)
             TriggerEvent = definition.TriggerType == TriggerTypes.Event ? definition.TriggerEvent : null,
             Definition = definition.ToJson().ToJsonString(),
         };
+    }
+
+    // Refold's workflow document carries `autoEnable` and `data_slots` at its top level; Patchbay keeps them in
+    // `settings` (where they may also be sent), so a body with either at the top level means the same.
+    JsonObject? TopLevelSettings()
+    {
+        JsonObject? moved = null;
+        foreach (var name in (ReadOnlySpan<string>)["autoEnable", "data_slots"])
+        {
+            if (!Body.ContainsKey(name)) continue;
+            if (name == "autoEnable" && Body[name]?.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+                throw new ApiException(ApiError.Validation("'autoEnable' must be true or false"));
+            (moved ??= [])[name] = Body[name]?.DeepClone();
+        }
+        return moved;
     }
 
     static JsonObject Merge(JsonObject? current, JsonNode? update)

@@ -71,6 +71,15 @@ public static class ConfigApi
         return draft;
     }
 
+    // Connects Stripe for the client's linked account with the fake provider's key (verified through the real route):
+    // enabling a workflow of an app needs the app connected.
+    public static async Task ConnectStripeAsync(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await ApiAssert.OkAsync(await client.PutAsync("/api/v2/public/linked-account/integration/save-key-credentials/stripe",
+            Body(new { api_key = FakeProvider.StripeKey }), Ct));
+    }
+
     public static async Task<List<string>> OutboxTopicsAsync(PatchbayApp app)
     {
         ArgumentNullException.ThrowIfNull(app);

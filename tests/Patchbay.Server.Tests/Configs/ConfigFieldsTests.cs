@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Patchbay.Tests.Contract;
@@ -7,6 +8,18 @@ using static Patchbay.Tests.Configs.ConfigApi;
 using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Configs;
+
+// The fake provider (one of its endpoints never answers: a datasource workflow calling it is too slow) and a
+// datasource time limit short enough to wait for.
+public sealed class ConfigFieldsOptions : IAppOptions
+{
+    public void Configure(AppSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        setup.FakeProvider = true;
+        setup.Settings["Patchbay:Configs:DatasourceTimeout"] = "00:00:05";
+    }
+}
 
 // Config fields (FD1–FD5) and their definitions: every field type's checks, password values never answered, a select
 // fed by a datasource workflow (its failures in field_errors), map and rule-engine values, dependent fields, and the
@@ -199,7 +212,49 @@ public abstract class ConfigFieldsTests(PatchbayApp app)
         var runs = await ApiAssert.OkAsync(await client.GetAsync("/api/v2/public/execution?limit=100", Ct));
         Assert.True(runs.GetProperty("totalDocs").GetInt32() >= 2); // datasource runs are executions like any other
     }
+
+    [Fact]
+    public async Task DatasourceSelect_TooSlowOrFailing_IsTheFieldsError_NotTheRequests_AndTheRequestsPayloadReachesTheWorkflow()
+    {
+        var (key, account) = await OrgAsync(app);
+        var org = app.ClientFor(key);
+        var client = app.ClientFor(key, account);
+        var slow = await PublicWorkflowAsync(org, "custom", "Slow pipelines", Graph(
+            [Node("start", "start"), Node("call", "http", new { url = app.Fake!.BaseUrl + "/v3/user/email" }), Node("out", "response", new { body = new[] { new { name = "Late", value = "late" } } })],
+            [Edge("start", "call"), Edge("call", "out")]));
+        var failing = await PublicWorkflowAsync(org, "custom", "Failing pipelines", Graph(
+            [Node("start", "start"), Node("boom", "code", new { code = "throw new Error('pipelines API down');" })], [Edge("start", "boom")]));
+        var echo = await PublicWorkflowAsync(org, "custom", "Search pipelines", Graph(
+            [Node("start", "start"), Node("out", "response", new { body = new[] { new { name = "Search {{payload.search}}", value = "{{payload.config_id}}/{{payload.field_id}}" } } })],
+            [Edge("start", "out")]));
+        var slowField = (await DefineAsync(org, "stripe", new { name = "Slow", field_type = "select", data_source = new { workflow_id = slow } })).Str("id");
+        var failingField = (await DefineAsync(org, "stripe", new { name = "Failing", field_type = "select", data_source = new { workflow_id = failing } })).Str("id");
+        var echoField = (await DefineAsync(org, "stripe", new { name = "Search", field_type = "select", data_source = new { workflow_id = echo } })).Str("id");
+
+        var started = Stopwatch.StartNew();
+        var config = await ConfigAsync(client, new { slug = "stripe" }); // a 200: the fields carry the failures
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(60)); // waited for the slow one, up to its limit only
+        var errors = config.GetProperty("field_errors").EnumerateArray().ToDictionary(e => e.Str("id")!, e => e.GetProperty("error").Str("message")!);
+        Assert.Equal(2, errors.Count);
+        Assert.Matches(@"^Datasource workflow did not answer within 5 s \(execution \w+\)$", errors[slowField]);
+        Assert.Matches(@"^Datasource workflow failed \(execution \w+\): .*pipelines API down", errors[failingField]);
+        Assert.Equal(0, Field(config, slowField).GetProperty("options").GetArrayLength());
+        Assert.Equal($"{account}/{echoField}", Field(config, echoField).GetProperty("options")[0].Str("value"));
+
+        // One field resolved with a payload of the request's own: the workflow reads it.
+        using (var one = FieldRequest(HttpMethod.Post, "stripe", $"field/{echoField}", new { search = "acme" }))
+        {
+            var field = await ApiAssert.OkAsync(await client.SendAsync(one, Ct));
+            Assert.Equal("Search acme", Assert.Single(field.GetProperty("options").EnumerateArray()).Str("name"));
+        }
+        using (var failed = FieldRequest(HttpMethod.Post, "stripe", $"field/{failingField}", new { search = "acme" }))
+        {
+            var field = await ApiAssert.OkAsync(await client.SendAsync(failed, Ct));
+            RefoldOpenApi.AssertResponse("POST", "/api/v2/public/config/field/{fieldId}", 200, field);
+            Assert.Contains("pipelines API down", Assert.Single(field.GetProperty("field_errors").EnumerateArray()).GetProperty("error").Str("message"), StringComparison.Ordinal);
+        }
+    }
 }
 
-public sealed class SqliteConfigFieldsTests(SqliteApp app) : ConfigFieldsTests(app), IClassFixture<SqliteApp>;
-public sealed class PostgresConfigFieldsTests(PostgresApp app) : ConfigFieldsTests(app), IClassFixture<PostgresApp>;
+public sealed class SqliteConfigFieldsTests(SqliteApp<ConfigFieldsOptions> app) : ConfigFieldsTests(app), IClassFixture<SqliteApp<ConfigFieldsOptions>>;
+public sealed class PostgresConfigFieldsTests(PostgresApp<ConfigFieldsOptions> app) : ConfigFieldsTests(app), IClassFixture<PostgresApp<ConfigFieldsOptions>>;

@@ -22,7 +22,8 @@ public abstract partial class RunnableDocsTests
     public const string DocumentedKey = "tk7c20c2b4-aec8-45a3-a872-99152a300ad5";
 
     public static readonly string[] Guides =
-        ["docs/connecting-apps.md", "docs/workflows.md", "docs/hosted-connect.md", "docs/human-tasks.md", "docs/audit.md", "docs/actions.md", "docs/mcp.md"];
+        ["docs/connecting-apps.md", "docs/workflows.md", "docs/hosted-connect.md", "docs/human-tasks.md", "docs/audit.md", "docs/actions.md", "docs/mcp.md",
+            "docs/configs.md", "docs/environment-variables.md"];
 
     protected abstract Task<Dictionary<string, string>> DatabaseAsync(string dataDirectory);
 
@@ -133,7 +134,8 @@ public abstract partial class RunnableDocsTests
     static async Task WaitForReadyAsync(ServerProcess server, int port)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // As the other server-process tests: a first start on a loaded machine (migrations, JIT) can be slow.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             Assert.False(server.HasExited, "The server exited:\n" + server.Output);
