@@ -7,6 +7,17 @@ using static Patchbay.Tests.Workflows.WorkflowApi;
 
 namespace Patchbay.Tests.Webhooks;
 
+// Webhook delivery, and the fake provider: enabling a workflow of an app needs the app connected.
+public sealed class ConfigEventOptions : IAppOptions
+{
+    public void Configure(AppSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        new WebhookDeliveryOptions().Configure(setup);
+        setup.FakeProvider = true;
+    }
+}
+
 // Patchbay's config events reach subscriptions: a customer installs an app, changes it, turns a workflow on and off,
 // removes it; each change is one delivery with the config's ids, and `workflow_ids` narrows the workflow ones.
 public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
@@ -36,6 +47,7 @@ public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var client = app.ClientFor(org.Key, account);
 
+        await ConnectStripeAsync(client);
         await ConfigAsync(client, new { slug = "stripe" });
         await ApiAssert.OkAsync(await client.PutAsync("/api/v2/public/config", Body(new { slug = "stripe", labels = new[] { new { name = "Region", value = "eu" } } }), Ct));
         await ApiAssert.OkAsync(await client.PatchAsync($"/api/v2/public/slug/stripe/config/{account}/workflows/{workflow}", Body(new { enabled = true }), Ct));
@@ -69,6 +81,6 @@ public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
     }
 }
 
-public sealed class SqliteConfigEventTests(SqliteApp<WebhookDeliveryOptions> app) : ConfigEventTests(app), IClassFixture<SqliteApp<WebhookDeliveryOptions>>;
+public sealed class SqliteConfigEventTests(SqliteApp<ConfigEventOptions> app) : ConfigEventTests(app), IClassFixture<SqliteApp<ConfigEventOptions>>;
 
-public sealed class PostgresConfigEventTests(PostgresApp<WebhookDeliveryOptions> app) : ConfigEventTests(app), IClassFixture<PostgresApp<WebhookDeliveryOptions>>;
+public sealed class PostgresConfigEventTests(PostgresApp<ConfigEventOptions> app) : ConfigEventTests(app), IClassFixture<PostgresApp<ConfigEventOptions>>;
