@@ -20,19 +20,8 @@ public sealed class ConfigEventOptions : IAppOptions
 
 // Patchbay's config events reach subscriptions: a customer installs an app, changes it, turns a workflow on and off,
 // removes it; each change is one delivery with the config's ids, and `workflow_ids` narrows the workflow ones.
-public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
+public abstract class ConfigEventTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task ConfigChanges_AreDelivered_AsPatchbayEvents()
     {
@@ -41,9 +30,9 @@ public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
         var workflow = await PublicWorkflowAsync(org.Client, "stripe", "Sync", graph);
         var other = await PublicWorkflowAsync(org.Client, "stripe", "Other", graph);
         string[] events = ["Config Created", "Config Updated", "Config Deleted", "Workflow Enabled", "Workflow Disabled"];
-        await SubscribeAsync(org, receiver.Url("/all"), events);
-        await SubscribeAsync(org, receiver.Url("/one"), ["Workflow Enabled", "Workflow Disabled"], new { workflow_ids = new[] { workflow } });
-        await SubscribeAsync(org, receiver.Url("/hubspot"), events, new { slug = "hubspot" });
+        await SubscribeAsync(org, Receiver.Url("/all"), events);
+        await SubscribeAsync(org, Receiver.Url("/one"), ["Workflow Enabled", "Workflow Disabled"], new { workflow_ids = new[] { workflow } });
+        await SubscribeAsync(org, Receiver.Url("/hubspot"), events, new { slug = "hubspot" });
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var client = app.ClientFor(org.Key, account);
 
@@ -57,7 +46,7 @@ public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
         await ApiAssert.OkAsync(await client.DeleteAsync("/api/v2/public/slug/stripe/config", Ct));
         await DeliverAsync(app);
 
-        var all = receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        var all = Receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         // Ordering is not promised: compare what arrived, as a multiset. The refused toggle (400) announced nothing.
         Assert.Equal(["Config Created", "Config Deleted", "Config Updated", "Workflow Disabled", "Workflow Enabled", "Workflow Enabled"],
             all.Select(e => e.Str("event")).Order(StringComparer.Ordinal).ToList());
@@ -74,10 +63,10 @@ public abstract class ConfigEventTests(PatchbayApp app) : IAsyncLifetime
         Assert.Equal(workflow, all.Single(e => e.Str("event") == "Workflow Disabled").Str("workflow_id"));
         Assert.False(all.Single(e => e.Str("event") == "Config Created").TryGetProperty("workflow_id", out _));
 
-        var one = receiver.At("/one").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        var one = Receiver.At("/one").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         Assert.Equal(2, one.Count); // the other workflow's enablement is filtered out
         Assert.All(one, e => Assert.Equal(workflow, e.Str("workflow_id")));
-        Assert.Empty(receiver.At("/hubspot"));
+        Assert.Empty(Receiver.At("/hubspot"));
     }
 }
 

@@ -25,28 +25,17 @@ public sealed class HumanTaskEventOptions : IAppOptions
 // Patchbay's human-task events reach subscriptions: each task's creation (with its form's id and link), its
 // submission and its expiry (by the expiry worker, or by its execution waking at the expiry) is one delivery; a
 // refused second submission announces nothing.
-public abstract class HumanTaskEventTests(PatchbayApp app) : IAsyncLifetime
+public abstract class HumanTaskEventTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
     [Fact]
     public async Task TaskLifecycle_IsDelivered_AsPatchbayEvents()
     {
         var org = await HookOrgAsync(app);
         string[] events = ["Human Task Created", "Human Task Submitted", "Human Task Timed Out"];
-        await SubscribeAsync(org, receiver.Url("/all"), events);
-        await SubscribeAsync(org, receiver.Url("/custom"), events, new { slug = "custom" });
-        await SubscribeAsync(org, receiver.Url("/hubspot"), events, new { slug = "hubspot" });
-        await SubscribeAsync(org, receiver.Url("/elsewhere"), events, new { workflow_ids = new[] { "wf_not_this_one" } });
+        await SubscribeAsync(org, Receiver.Url("/all"), events);
+        await SubscribeAsync(org, Receiver.Url("/custom"), events, new { slug = "custom" });
+        await SubscribeAsync(org, Receiver.Url("/hubspot"), events, new { slug = "hubspot" });
+        await SubscribeAsync(org, Receiver.Url("/elsewhere"), events, new { workflow_ids = new[] { "wf_not_this_one" } });
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var client = app.ClientFor(org.Key, account);
         var (draft, early) = await PublishAsync(client, ApprovalFlow(expireSeconds: 60), "Early");
@@ -58,7 +47,7 @@ public abstract class HumanTaskEventTests(PatchbayApp app) : IAsyncLifetime
         await RunWorkersAsync(app);
         var (taskId, url) = await WaitingTaskAsync(client, submitted);
         await DeliverAsync(app);
-        var created = receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        var created = Receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         Assert.Equal(3, created.Count);
         Assert.All(created, e => Assert.Equal("Human Task Created", e.Str("event")));
         var first = created.Single(e => e.Str("instance_id") == submitted);
@@ -81,7 +70,7 @@ public abstract class HumanTaskEventTests(PatchbayApp app) : IAsyncLifetime
         await RunWorkersAsync(app);
         await DeliverAsync(app);
 
-        var all = receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        var all = Receiver.At("/all").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         // Ordering is not promised: compare what arrived, as a multiset.
         Assert.Equal(["Human Task Created", "Human Task Created", "Human Task Created", "Human Task Submitted", "Human Task Timed Out", "Human Task Timed Out"],
             all.Select(e => e.Str("event")).Order(StringComparer.Ordinal).ToList());
@@ -103,9 +92,9 @@ public abstract class HumanTaskEventTests(PatchbayApp app) : IAsyncLifetime
         Assert.Equal(draft, all.Single(e => e.Str("event") == "Human Task Submitted").Str("workflow_id"));
         Assert.Equal(new[] { byNode, byWorker }.Order(StringComparer.Ordinal),
             all.Where(e => e.Str("event") == "Human Task Timed Out").Select(e => e.Str("instance_id")).Order(StringComparer.Ordinal));
-        Assert.Equal(6, receiver.At("/custom").Count);
-        Assert.Empty(receiver.At("/hubspot"));
-        Assert.Empty(receiver.At("/elsewhere"));
+        Assert.Equal(6, Receiver.At("/custom").Count);
+        Assert.Empty(Receiver.At("/hubspot"));
+        Assert.Empty(Receiver.At("/elsewhere"));
 
         // Both executions that waited out their forms took the timeout branch.
         foreach (var id in new[] { byWorker, byNode })

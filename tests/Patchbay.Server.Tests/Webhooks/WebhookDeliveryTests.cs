@@ -13,32 +13,19 @@ namespace Patchbay.Tests.Webhooks;
 // Deliveries to a real receiver on loopback: both signatures verified (Standard Webhooks with the published library),
 // Refold's payloads, retries on the schedule with time under the test's control, Retry-After, 410, timeouts, the
 // egress policy, the per-subscription rate limit.
-public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
+public abstract class WebhookDeliveryTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    static string Path() => "/" + Guid.NewGuid().ToString("N")[..10];
-
     [Fact]
     public async Task KeyMadeBeforeSealing_HasNoCobaltSignature_UntilRegenerated()
     {
         var org = await HookOrgAsync(app);
         await app.Db.ExecuteAsync("update api_keys set sealed_key = null where org_id = @Id", new { org.Id }, Ct);
         var path = Path();
-        await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
-        var r = Assert.Single(receiver.At(path));
+        var r = Assert.Single(Receiver.At(path));
         Assert.False(r.Headers.ContainsKey("x-cobalt-signature"));
         Assert.True(r.Headers.ContainsKey("webhook-signature"));
     }
@@ -48,12 +35,12 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        receiver.On(path, async (n, http) =>
+        Receiver.On(path, async (n, http) =>
         {
             http.Response.StatusCode = n == 0 ? 500 : 200;
             await http.Response.WriteAsync(n == 0 ? "boom " + new string('x', 2000) : "fine", Ct);
         });
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         var t0 = app.Time.GetUtcNow();
@@ -67,10 +54,10 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
 
         app.Time.Advance(TimeSpan.FromSeconds(4));
         await DeliverAsync(app);
-        Assert.Single(receiver.At(path));
+        Assert.Single(Receiver.At(path));
         app.Time.Advance(TimeSpan.FromSeconds(2));
         await DeliverAsync(app);
-        Assert.Equal(2, receiver.At(path).Count);
+        Assert.Equal(2, Receiver.At(path).Count);
         message = Assert.Single((await MessagesAsync(org, hook)).EnumerateArray());
         Assert.Equal("delivered", message.Str("status"));
         Assert.Equal(JsonValueKind.Null, message.GetProperty("next_attempt_at").ValueKind);
@@ -82,13 +69,13 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
 
         // Retry-After asks for more than the schedule's 5 s: it wins.
         var slow = Path();
-        receiver.On(slow, (n, http) =>
+        Receiver.On(slow, (n, http) =>
         {
             http.Response.StatusCode = n == 0 ? 503 : 204;
             if (n == 0) http.Response.Headers.RetryAfter = "120";
             return Task.CompletedTask;
         });
-        var hook2 = await SubscribeAsync(org, receiver.Url(slow), ["Connection Created"]);
+        var hook2 = await SubscribeAsync(org, Receiver.Url(slow), ["Connection Created"]);
         await ConnectAsync(app, org, account);
         var t1 = app.Time.GetUtcNow();
         await DeliverAsync(app);
@@ -96,10 +83,10 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         Assert.InRange(waiting.GetProperty("next_attempt_at").GetDateTimeOffset() - t1, TimeSpan.FromSeconds(119), TimeSpan.FromSeconds(121));
         app.Time.Advance(TimeSpan.FromSeconds(60));
         await DeliverAsync(app);
-        Assert.Single(receiver.At(slow));
+        Assert.Single(Receiver.At(slow));
         app.Time.Advance(TimeSpan.FromSeconds(61));
         await DeliverAsync(app);
-        Assert.Equal(2, receiver.At(slow).Count);
+        Assert.Equal(2, Receiver.At(slow).Count);
         Assert.Equal("delivered", Assert.Single((await MessagesAsync(org, hook2)).EnumerateArray()).Str("status"));
     }
 
@@ -108,12 +95,12 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        receiver.On(path, (_, http) => { http.Response.StatusCode = 410; return Task.CompletedTask; });
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        Receiver.On(path, (_, http) => { http.Response.StatusCode = 410; return Task.CompletedTask; });
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
-        Assert.Single(receiver.At(path));
+        Assert.Single(Receiver.At(path));
         Assert.Equal("failed", Assert.Single((await MessagesAsync(org, hook)).EnumerateArray()).Str("status"));
         var webhook = await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/v2/public/webhook/{hook}", Ct));
         Assert.False(webhook.GetProperty("is_enabled").GetBoolean());
@@ -126,7 +113,7 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         await ConnectAsync(app, org, account); // a disabled subscription gets no new messages
         app.Time.Advance(TimeSpan.FromDays(1));
         await DeliverAsync(app);
-        Assert.Single(receiver.At(path));
+        Assert.Single(Receiver.At(path));
 
         var enabled = await ApiAssert.OkAsync(await org.Client.PutAsync($"/api/v2/public/webhook/{hook}", Body(new { is_enabled = true }), Ct));
         Assert.True(enabled.GetProperty("is_enabled").GetBoolean());
@@ -140,15 +127,15 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var (found, temporary, target) = (Path(), Path(), Path());
         foreach (var (path, code) in new[] { (found, 302), (temporary, 307) })
         {
-            receiver.On(path, (_, http) =>
+            Receiver.On(path, (_, http) =>
             {
                 http.Response.StatusCode = code;
-                http.Response.Headers.Location = receiver.Url(target);
+                http.Response.Headers.Location = Receiver.Url(target);
                 return Task.CompletedTask;
             });
         }
-        var hooks = new[] { (await SubscribeAsync(org, receiver.Url(found), ["Connection Created"]), found, 302),
-            (await SubscribeAsync(org, receiver.Url(temporary), ["Connection Created"]), temporary, 307) };
+        var hooks = new[] { (await SubscribeAsync(org, Receiver.Url(found), ["Connection Created"]), found, 302),
+            (await SubscribeAsync(org, Receiver.Url(temporary), ["Connection Created"]), temporary, 307) };
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
@@ -157,13 +144,13 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
 
         foreach (var (hook, path, code) in hooks)
         {
-            Assert.Equal(2, receiver.At(path).Count);
+            Assert.Equal(2, Receiver.At(path).Count);
             var message = Assert.Single((await MessagesAsync(org, hook)).EnumerateArray());
             Assert.Equal(("pending", 2, code), (message.Str("status"), message.GetProperty("attempts").GetInt32(), message.GetProperty("last_response_status").GetInt32()));
             var attempts = (await AttemptsAsync(org, hook, message.Str("id"))).EnumerateArray().ToList();
             Assert.Equal([("failed", code), ("failed", code)], attempts.Select(a => (a.Str("status"), a.GetProperty("response_status").GetInt32())));
         }
-        Assert.Empty(receiver.At(target));
+        Assert.Empty(Receiver.At(target));
     }
 
     [Fact]
@@ -172,9 +159,9 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var org = await HookOrgAsync(app);
         var slowPath = Path();
         var fastPath = Path();
-        receiver.On(slowPath, async (_, http) => await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted));
-        var slow = await SubscribeAsync(org, receiver.Url(slowPath), ["Connection Created"]);
-        var fast = await SubscribeAsync(org, receiver.Url(fastPath), ["Connection Created"]);
+        Receiver.On(slowPath, async (_, http) => await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted));
+        var slow = await SubscribeAsync(org, Receiver.Url(slowPath), ["Connection Created"]);
+        var fast = await SubscribeAsync(org, Receiver.Url(fastPath), ["Connection Created"]);
         var metadata = await SubscribeAsync(org, "http://169.254.169.254/latest/meta-data", ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
@@ -184,8 +171,8 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var worker = app.Services.GetRequiredService<WebhookDeliveryWorker>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await worker.RunOnceAsync(Ct);
-        while (receiver.At(fastPath).Count == 0 && clock.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, Ct);
-        Assert.Single(receiver.At(fastPath));
+        while (Receiver.At(fastPath).Count == 0 && clock.Elapsed < TimeSpan.FromSeconds(3)) await Task.Delay(20, Ct);
+        Assert.Single(Receiver.At(fastPath));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the fast receiver waited for the slow one ({clock.Elapsed})");
         await worker.WaitIdleAsync(Ct);
 
@@ -207,8 +194,8 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        receiver.Clock = app.Time;
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        Receiver.Clock = app.Time;
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var limited = await ApiAssert.OkAsync(await org.Client.PutAsync($"/api/patchbay/v1/webhooks/{hook}/delivery", Body(new { rate_limit = 5 }), Ct));
         Assert.Equal(5, limited.GetProperty("rate_limit").GetInt32());
         await ApiAssert.ErrorAsync(await org.Client.PutAsync($"/api/patchbay/v1/webhooks/{hook}/delivery", Body(new { rate_limit = 0 }), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
@@ -225,7 +212,7 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         var workers = new[] { app.Services.GetRequiredService<WebhookDeliveryWorker>(), second.Services.GetRequiredService<WebhookDeliveryWorker>() };
         var before = workers.Select(w => w.Started).ToArray();
         var start = app.Time.GetUtcNow();
-        for (var step = 0; step < 80 && receiver.At(path).Count < 20; step++)
+        for (var step = 0; step < 80 && Receiver.At(path).Count < 20; step++)
         {
             var first = step / 10 % 2; // each second's due messages go to the other node first
             await workers[first].RunOnceAsync(Ct);
@@ -238,13 +225,13 @@ public abstract class WebhookDeliveryTests(PatchbayApp app) : IAsyncLifetime
         }
         foreach (var worker in workers) await worker.WaitIdleAsync(Ct);
         Assert.All(workers.Select((w, i) => w.Started - before[i]), n => Assert.True(n > 0, "both nodes sent"));
-        var arrivals = receiver.At(path).Select(r => r.At).Order().ToList();
+        var arrivals = Receiver.At(path).Select(r => r.At).Order().ToList();
 
         async Task QuietAsync()
         {
             for (var (seen, quiet) = (-1, 0); quiet < 3; await Task.Delay(15, Ct))
             {
-                var count = receiver.At(path).Count;
+                var count = Receiver.At(path).Count;
                 quiet = count == seen ? quiet + 1 : 0;
                 seen = count;
             }

@@ -18,11 +18,11 @@ public abstract partial class WebhookLogTests
     {
         var org = await HookOrgAsync(app);
         var (dead, gone) = (Path(), Path());
-        receiver.On(dead, (_, http) => { http.Response.StatusCode = 500; return Task.CompletedTask; });
-        receiver.On(gone, (n, http) => { http.Response.StatusCode = n == 0 ? 410 : 500; return Task.CompletedTask; });
+        Receiver.On(dead, (_, http) => { http.Response.StatusCode = 500; return Task.CompletedTask; });
+        Receiver.On(gone, (n, http) => { http.Response.StatusCode = n == 0 ? 410 : 500; return Task.CompletedTask; });
         await ApiAssert.OkAsync(await org.Client.PutAsync("/api/patchbay/v1/webhook-settings", Body(new { retry_schedule = "refold" }), Ct));
-        var hook = await SubscribeAsync(org, receiver.Url(dead), ["Connection Created"]);
-        var goneHook = await SubscribeAsync(org, receiver.Url(gone), ["Connection Created"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(dead), ["Connection Created"]);
+        var goneHook = await SubscribeAsync(org, Receiver.Url(gone), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
@@ -40,7 +40,7 @@ public abstract partial class WebhookLogTests
         Assert.Equal(("pending", 4), (resent.Str("status"), resent.GetProperty("attempts").GetInt32()));
         Assert.InRange(resent.GetProperty("next_attempt_at").GetDateTimeOffset() - now, TimeSpan.FromMilliseconds(-1), TimeSpan.Zero); // now (to the ms)
         await DeliverAsync(app);
-        Assert.Equal(5, receiver.At(dead).Count);
+        Assert.Equal(5, Receiver.At(dead).Count);
         message = Assert.Single((await MessagesAsync(org, hook)).EnumerateArray());
         Assert.Equal(("failed", 5, 500), (message.Str("status"), message.GetProperty("attempts").GetInt32(), message.GetProperty("last_response_status").GetInt32()));
         Assert.Equal(JsonValueKind.Null, message.GetProperty("next_attempt_at").ValueKind);
@@ -49,7 +49,7 @@ public abstract partial class WebhookLogTests
         Assert.All(attempts, a => Assert.Equal("failed", a.Str("status")));
         app.Time.Advance(TimeSpan.FromHours(1));
         await DeliverAsync(app);
-        Assert.Equal(5, receiver.At(dead).Count);
+        Assert.Equal(5, Receiver.At(dead).Count);
 
         // An attempt in flight (another node holds the message's lease): the resend is refused, nothing changes; once
         // the lease has lapsed it is accepted.
@@ -80,10 +80,10 @@ public abstract partial class WebhookLogTests
         var org = await HookOrgAsync(app);
         var path = Path();
         var failing = true;
-        receiver.On(path, (_, http) => { http.Response.StatusCode = failing ? 500 : 200; return Task.CompletedTask; });
+        Receiver.On(path, (_, http) => { http.Response.StatusCode = failing ? 500 : 200; return Task.CompletedTask; });
         var settings = await ApiAssert.OkAsync(await org.Client.PutAsync("/api/patchbay/v1/webhook-settings", Body(new { retry_schedule = Array.Empty<int>() }), Ct));
         Assert.Equal("[]", settings.GetProperty("retry_schedule").GetRawText()); // one attempt, no retry
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         for (var i = 0; i < 5; i++) await ConnectAsync(app, org, account);
         await DeliverAsync(app);
@@ -101,7 +101,7 @@ public abstract partial class WebhookLogTests
         Assert.Equal(5, (await MessagesAsync(org, hook, "pending")).GetArrayLength());
         await DeliverAsync(app);
         Assert.Equal(5, (await MessagesAsync(org, hook, "delivered")).GetArrayLength());
-        Assert.Equal(10, receiver.At(path).Count);
+        Assert.Equal(10, Receiver.At(path).Count);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public abstract partial class WebhookLogTests
         var hooks = new List<(WebhookKit.Org Org, string Hook)>();
         foreach (var org in new[] { brief, standard })
         {
-            var hook = await SubscribeAsync(org, receiver.Url(Path()), ["Connection Created"]);
+            var hook = await SubscribeAsync(org, Receiver.Url(Path()), ["Connection Created"]);
             await ConnectAsync(app, org, await app.CreateLinkedAccountAsync(apiKey: org.Key));
             hooks.Add((org, hook));
         }

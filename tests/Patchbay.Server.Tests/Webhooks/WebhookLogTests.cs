@@ -13,28 +13,15 @@ namespace Patchbay.Tests.Webhooks;
 
 // The attempt log and replay, org settings (retry schedule, auto-disable, retention), templates and filters, events
 // only for committed changes, and two nodes sharing the deliveries.
-public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
+public abstract partial class WebhookLogTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    static string Path() => "/" + Guid.NewGuid().ToString("N")[..10];
-
     [Fact]
     public async Task RefoldSchedule_ThreeRetries_ThenFailed_ContinuousFailureDisables_Resend_Recover()
     {
         var org = await HookOrgAsync(app);
         var path = Path();
         var failing = true;
-        receiver.On(path, (_, http) => { http.Response.StatusCode = failing ? 500 : 200; return Task.CompletedTask; });
+        Receiver.On(path, (_, http) => { http.Response.StatusCode = failing ? 500 : 200; return Task.CompletedTask; });
         var settings = await ApiAssert.OkAsync(await org.Client.PutAsync("/api/patchbay/v1/webhook-settings",
             Body(new { retry_schedule = "refold", disable_after_seconds = 300 }), Ct));
         Assert.Equal("[60,120,240]", settings.GetProperty("retry_schedule").GetRawText());
@@ -43,7 +30,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         Assert.Equal(settings.GetRawText(), (await ApiAssert.OkAsync(await org.Client.GetAsync("/api/patchbay/v1/webhook-settings", Ct))).GetRawText());
         await ApiAssert.ErrorAsync(await org.Client.PutAsync("/api/patchbay/v1/webhook-settings", Body(new { retry_schedule = "forever" }), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
 
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
@@ -53,7 +40,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
             await DeliverAsync(app);
         }
         // t0, +5 min (failing 5 min: disabled, reported, the message given up), nothing after.
-        Assert.Equal(2, receiver.At(path).Count);
+        Assert.Equal(2, Receiver.At(path).Count);
         var message = Assert.Single((await MessagesAsync(org, hook)).EnumerateArray());
         Assert.Equal("failed", message.Str("status"));
         var delivery = await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/patchbay/v1/webhooks/{hook}/delivery", Ct));
@@ -76,7 +63,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
             app.Time.Advance(TimeSpan.FromMinutes(5));
             await DeliverAsync(app);
         }
-        Assert.Equal(2 + 4, receiver.At(path).Count);
+        Assert.Equal(2 + 4, Receiver.At(path).Count);
         var failed = (await MessagesAsync(org, hook, "failed")).EnumerateArray().ToList();
         Assert.Equal(2, failed.Count);
         Assert.Equal(4, failed[0].GetProperty("attempts").GetInt32());
@@ -87,13 +74,13 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         var resent = await ApiAssert.OkAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/messages/{failed[0].Str("id")}/resend", null, Ct));
         Assert.Equal("pending", resent.Str("status"));
         await DeliverAsync(app);
-        Assert.Equal(7, receiver.At(path).Count);
+        Assert.Equal(7, Receiver.At(path).Count);
         await ApiAssert.ErrorAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/messages/msg_nope/resend", null, Ct), 404, "NOT_FOUND", "RESOURCE_NOT_FOUND");
         var recovered = await ApiAssert.OkAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/recover",
             Body(new { since = app.Time.GetUtcNow().AddDays(-1).ToString("O") }), Ct));
         Assert.Equal("""{"recovered":1,"has_more":false}""", recovered.GetRawText());
         await DeliverAsync(app);
-        Assert.Equal(8, receiver.At(path).Count);
+        Assert.Equal(8, Receiver.At(path).Count);
         Assert.Equal(2, (await MessagesAsync(org, hook, "delivered")).GetArrayLength());
         Assert.Equal(0, (await MessagesAsync(org, hook, "failed")).GetArrayLength());
         await ApiAssert.ErrorAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/recover", Body(new { since = "yesterday" }), Ct), 400, "BAD_REQUEST", "VALIDATION_ERROR");
@@ -109,39 +96,39 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var (custom, slack, filtered, other) = (Path(), Path(), Path(), Path());
-        await SubscribeAsync(org, receiver.Url(custom), ["Workflow Completed"], new
+        await SubscribeAsync(org, Receiver.Url(custom), ["Workflow Completed"], new
         {
             webhook_type = "custom", method = "PATCH",
             webhook_body = new { text = "{{event.workflow_name}} done for {{linked_account_name}}", result = "{{workflow_response}}", ev = "{{event}}" },
             webhook_headers = new { x_instance = "{{event.instance_id}}", x_static = "yes" },
         });
-        await SubscribeAsync(org, receiver.Url(slack), ["Workflow Completed"], new { webhook_type = "slack" });
+        await SubscribeAsync(org, Receiver.Url(slack), ["Workflow Completed"], new { webhook_type = "slack" });
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var client = app.ClientFor(org.Key, account);
         var (draft, version) = await PublishAsync(client, Graph([Node("start", "start"), Node("out", "response", new { body = "{{payload.n}}" })], [Edge("start", "out")]), "Sync deals");
         var slugged = Path();
-        await SubscribeAsync(org, receiver.Url(filtered), ["Workflow Completed"], new { workflow_ids = new[] { draft } });
-        await SubscribeAsync(org, receiver.Url(other), ["Workflow Completed"], new { workflow_ids = new[] { "000000000000000000000000" } });
-        await SubscribeAsync(org, receiver.Url(slugged), ["Workflow Completed"], new { slug = "hubspot" });
+        await SubscribeAsync(org, Receiver.Url(filtered), ["Workflow Completed"], new { workflow_ids = new[] { draft } });
+        await SubscribeAsync(org, Receiver.Url(other), ["Workflow Completed"], new { workflow_ids = new[] { "000000000000000000000000" } });
+        await SubscribeAsync(org, Receiver.Url(slugged), ["Workflow Completed"], new { slug = "hubspot" });
         var execution = await StartAsync(client, version, new { n = 42 });
         await DrainAsync(app);
         await RunWorkflowAsync(app, org, account, "Another");
         await DeliverAsync(app);
 
-        Assert.Equal(2, receiver.At(custom).Count);
-        var c = Assert.Single(receiver.At(custom), r => r.Header("x_instance") == execution);
+        Assert.Equal(2, Receiver.At(custom).Count);
+        var c = Assert.Single(Receiver.At(custom), r => r.Header("x_instance") == execution);
         Assert.Equal("PATCH", c.Method);
         Assert.Equal("yes", c.Header("x_static"));
         var body = JsonDocument.Parse(c.Body).RootElement;
         Assert.Equal($"Sync deals done for Account {account}", body.Str("text"));
         Assert.Equal(42, body.GetProperty("result").GetInt32());
         Assert.Equal(execution, body.GetProperty("ev").Str("instance_id"));
-        var s = receiver.At(slack).Select(r => JsonDocument.Parse(r.Body).RootElement.Str("text")).ToList();
+        var s = Receiver.At(slack).Select(r => JsonDocument.Parse(r.Body).RootElement.Str("text")).ToList();
         Assert.Contains($"Workflow Completed: Sync deals (linked account {account})", s);
         // workflow_ids: only that workflow; slug: only that app's workflows (these run on the default app).
-        Assert.Equal(execution, JsonDocument.Parse(Assert.Single(receiver.At(filtered)).Body).RootElement.Str("instance_id"));
-        Assert.Empty(receiver.At(other));
-        Assert.Empty(receiver.At(slugged));
+        Assert.Equal(execution, JsonDocument.Parse(Assert.Single(Receiver.At(filtered)).Body).RootElement.Str("instance_id"));
+        Assert.Empty(Receiver.At(other));
+        Assert.Empty(Receiver.At(slugged));
     }
 
     [Fact]
@@ -149,7 +136,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        await SubscribeAsync(org, receiver.Url(path), ["Connection Deleted"]);
+        await SubscribeAsync(org, Receiver.Url(path), ["Connection Deleted"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         var row = await AccountRowIdAsync(app, org, account);
@@ -160,12 +147,12 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
             throw new InvalidOperationException("rolled back");
         }, Ct));
         await DeliverAsync(app);
-        Assert.Empty(receiver.At(path));
+        Assert.Empty(Receiver.At(path));
 
         var deleted = await ApiAssert.OkAsync(await app.ClientFor(org.Key, account).DeleteAsync("/api/v2/public/linked-account/integration/hubspot", Ct));
         Assert.Empty(deleted.GetProperty("integrations").EnumerateArray());
         await DeliverAsync(app);
-        var payload = JsonDocument.Parse(Assert.Single(receiver.At(path)).Body).RootElement;
+        var payload = JsonDocument.Parse(Assert.Single(Receiver.At(path)).Body).RootElement;
         Assert.Equal("Connection Deleted", payload.Str("event"));
         Assert.Equal(account, payload.Str("linked_account_id"));
         Assert.Equal("hubspot", payload.Str("slug"));
@@ -174,8 +161,8 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         await ConnectAsync(app, org, account, "stripe");
         await ApiAssert.OkAsync(await org.Client.DeleteAsync($"/api/v2/public/linked-account/{account}", Ct));
         await DeliverAsync(app);
-        var last = JsonDocument.Parse(receiver.At(path)[^1].Body).RootElement;
-        Assert.Equal(2, receiver.At(path).Count);
+        var last = JsonDocument.Parse(Receiver.At(path)[^1].Body).RootElement;
+        Assert.Equal(2, Receiver.At(path).Count);
         Assert.Equal(("Connection Deleted", "stripe"), (last.Str("event"), last.Str("slug")));
     }
 
@@ -184,7 +171,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        await SubscribeAsync(org, receiver.Url(path), ["connection-expired"]);
+        await SubscribeAsync(org, Receiver.Url(path), ["connection-expired"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         await ConnectAsync(app, org, account);
         var store = app.Services.GetRequiredService<ConnectionStore>();
@@ -192,7 +179,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         await store.ExpireAsync(connection.Id, app.Time.GetUtcNow(), Ct);
         await store.ExpireAsync(connection.Id, app.Time.GetUtcNow(), Ct); // already expired: nothing new to announce
         await DeliverAsync(app);
-        var payload = JsonDocument.Parse(Assert.Single(receiver.At(path)).Body).RootElement;
+        var payload = JsonDocument.Parse(Assert.Single(Receiver.At(path)).Body).RootElement;
         Assert.Equal(("Connection Expired", "hubspot", account), (payload.Str("event"), payload.Str("slug"), payload.Str("linked_account_id")));
         var integration = (await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/v2/public/linked-account/{account}", Ct))).GetProperty("integrations")[0];
         Assert.True(integration.GetProperty("reauth_required").GetBoolean());
@@ -203,8 +190,8 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        receiver.On(path, async (_, http) => { await Task.Delay(5, http.RequestAborted); await http.Response.WriteAsync("ok", http.RequestAborted); });
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created"]);
+        Receiver.On(path, async (_, http) => { await Task.Delay(5, http.RequestAborted); await http.Response.WriteAsync("ok", http.RequestAborted); });
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created"]);
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         const int Count = 300;
         for (var i = 0; i < Count; i++) await ConnectAsync(app, org, account);
@@ -234,7 +221,7 @@ public abstract partial class WebhookLogTests(PatchbayApp app) : IAsyncLifetime
         var taken = workers.Select((w, i) => w.Started - before[i]).ToArray();
         Assert.Equal(Count, taken.Sum());
         Assert.All(taken, t => Assert.True(t > 0, $"one node did nothing: {string.Join("/", taken)}"));
-        var ids = receiver.At(path).Select(r => r.Header("webhook-id")).ToList();
+        var ids = Receiver.At(path).Select(r => r.Header("webhook-id")).ToList();
         Assert.Equal(Count, ids.Count);
         Assert.Equal(Count, ids.Distinct().Count());
         Assert.Equal(Count, (await app.Db.QueryAsync<string>(

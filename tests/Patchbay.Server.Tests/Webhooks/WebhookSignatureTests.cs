@@ -12,34 +12,21 @@ namespace Patchbay.Tests.Webhooks;
 
 // Signatures, verified the way receivers verify them. A class of its own: the published verifier checks the timestamp
 // against the real clock, so this server's clock is not moved before a verification.
-public abstract class WebhookSignatureTests(PatchbayApp app) : IAsyncLifetime
+public abstract class WebhookSignatureTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    static string Path() => "/" + Guid.NewGuid().ToString("N")[..10];
-
     [Fact]
     public async Task Signatures_VerifyWithApiKey_AndWithPublishedLibrary_BeforeAndAfterRotation()
     {
         var org = await HookOrgAsync(app);
         var path = Path();
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Connection Created", "Workflow Completed"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Connection Created", "Workflow Completed"]);
         var secret = (await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/patchbay/v1/webhooks/{hook}/secret", Ct))).Str("secret");
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var connectedAt = app.Time.GetUtcNow();
         await ConnectAsync(app, org, account);
         await DeliverAsync(app);
 
-        var first = Assert.Single(receiver.At(path));
+        var first = Assert.Single(Receiver.At(path));
         Assert.Equal("POST", first.Method);
         Assert.Equal(CobaltSignature(org.Key, first.Body), first.Header("x-cobalt-signature"));
         new StandardWebhook(secret).Verify(first.Body, first.Headers);
@@ -58,7 +45,7 @@ public abstract class WebhookSignatureTests(PatchbayApp app) : IAsyncLifetime
         var rotated = await ApiAssert.OkAsync(await org.Client.PostAsync($"/api/patchbay/v1/webhooks/{hook}/secret/rotate", Body(new { }), Ct));
         var (draft, execution) = await RunWorkflowAsync(app, org, account, "Export contact");
         await DeliverAsync(app);
-        var second = receiver.At(path)[1];
+        var second = Receiver.At(path)[1];
         Assert.Equal(2, second.Header("webhook-signature").Split(' ').Length); // new and previous secret, during the overlap
         new StandardWebhook(rotated.Str("secret")).Verify(second.Body, second.Headers);
         var signed = System.Text.Encoding.UTF8.GetBytes($"{second.Header("webhook-id")}.{second.Header("webhook-timestamp")}.{second.Body}");
@@ -85,7 +72,7 @@ public abstract class WebhookSignatureTests(PatchbayApp app) : IAsyncLifetime
         app.Time.Advance(TimeSpan.FromHours(24) + TimeSpan.FromSeconds(1));
         await RunWorkflowAsync(app, org, account);
         await DeliverAsync(app);
-        var third = receiver.At(path)[2];
+        var third = Receiver.At(path)[2];
         Assert.Single(third.Header("webhook-signature").Split(' '));
     }
 }

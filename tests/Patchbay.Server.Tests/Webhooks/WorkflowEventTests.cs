@@ -12,21 +12,8 @@ namespace Patchbay.Tests.Webhooks;
 // workflow's own timeout passing) and delivered over the wire: Refold's workflow payload with the run's status, signed
 // both ways and verified with the published Standard Webhooks libraries (NuGet here, npm in Node). A class of its own:
 // the verifiers check the timestamp against the real clock, so this server's clock moves by seconds only.
-public abstract class WorkflowEventTests(PatchbayApp app) : IAsyncLifetime
+public abstract class WorkflowEventTests(PatchbayApp app) : ReceiverTests
 {
-    static CancellationToken Ct => TestContext.Current.CancellationToken;
-    WebhookReceiver receiver = null!;
-
-    public async ValueTask InitializeAsync() => receiver = await WebhookReceiver.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        await receiver.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    static string Path() => "/" + Guid.NewGuid().ToString("N")[..10];
-
     // Parks on a 60 s delay, then answers.
     static System.Text.Json.Nodes.JsonObject Waiting(object? settings = null) => Graph(
         [Node("start", "start"), Node("wait", "delay", new { seconds = 60 }), Node("done", "response", new { body = "late" })],
@@ -37,8 +24,8 @@ public abstract class WorkflowEventTests(PatchbayApp app) : IAsyncLifetime
     {
         var org = await HookOrgAsync(app);
         var (path, completedOnly) = (Path(), Path());
-        var hook = await SubscribeAsync(org, receiver.Url(path), ["Workflow Errored", "workflow-stopped", "Workflow Timed Out"]);
-        await SubscribeAsync(org, receiver.Url(completedOnly), ["Workflow Completed"]);
+        var hook = await SubscribeAsync(org, Receiver.Url(path), ["Workflow Errored", "workflow-stopped", "Workflow Timed Out"]);
+        await SubscribeAsync(org, Receiver.Url(completedOnly), ["Workflow Completed"]);
         var secret = (await ApiAssert.OkAsync(await org.Client.GetAsync($"/api/patchbay/v1/webhooks/{hook}/secret", Ct))).Str("secret");
         var account = await app.CreateLinkedAccountAsync(apiKey: org.Key);
         var client = app.ClientFor(org.Key, account);
@@ -63,9 +50,9 @@ public abstract class WorkflowEventTests(PatchbayApp app) : IAsyncLifetime
         Assert.Equal("TIMED_OUT", (await ExecutionAsync(client, timedOut)).Str("status"));
 
         await DeliverAsync(app);
-        var received = receiver.At(path);
+        var received = Receiver.At(path);
         Assert.Equal(3, received.Count);
-        Assert.Empty(receiver.At(completedOnly));
+        Assert.Empty(Receiver.At(completedOnly));
         var expected = new[]
         {
             ("Workflow Errored", errored, failingDraft, "Failing flow", "ERRORED"),
