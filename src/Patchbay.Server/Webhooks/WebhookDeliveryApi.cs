@@ -23,7 +23,8 @@ public static class WebhookDeliveryApi
             .Accepts<UpdateDeliveryRequest>("application/json");
         group.MapGet("/webhooks/{id}/messages", Messages).WithSummary("List a webhook's messages, newest first (status=pending|delivered|failed)");
         group.MapGet("/webhooks/{id}/messages/{message_id}/attempts", Attempts).WithSummary("List the attempts of one message");
-        group.MapPost("/webhooks/{id}/messages/{message_id}/resend", Resend).WithSummary("Send one message again now").WithoutBody();
+        group.MapPost("/webhooks/{id}/messages/{message_id}/resend", Resend).WithSummary("Send one message again now").WithoutBody()
+            .Produces<ApiErrorBody>(409, "application/json");
         group.MapPost("/webhooks/{id}/recover", Recover).WithSummary("Send again the failed messages created since a time (a bounded number per call)")
             .Accepts<RecoverRequest>("application/json");
         group.MapGet("/webhook-settings", GetSettings).WithSummary("The environment's retry schedule, auto-disable period and retention");
