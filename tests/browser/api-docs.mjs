@@ -4,7 +4,7 @@
 //
 // usage: node api-docs.mjs <base_url> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { check, launchChromium, ok } from "./harness.mjs";
+import { check, inChromium, ok } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -16,9 +16,7 @@ if (!baseUrl || !shots) {
 mkdirSync(shots, { recursive: true });
 
 const origin = new URL(baseUrl).origin;
-const browser = await launchChromium();
-const problems = [];
-try {
+await inChromium(async (browser, problems) => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   // Anything for another host is a problem, and is not let out (the machine may have no internet at all).
   const foreign = [];
@@ -61,6 +59,4 @@ try {
   check(foreign.length === 0, `requests to other hosts: ${[...new Set(foreign)].join(", ")}`);
   check(problems.length === 0, problems.join("\n"));
   ok("nothing loaded from another host, no errors");
-} finally {
-  await browser.close();
-}
+});

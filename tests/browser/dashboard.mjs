@@ -7,7 +7,7 @@
 //
 // usage: node dashboard.mjs <base_url> <api_key> <admin_token> <account_id> <failed_execution_id> <workflow_id> <waiting_execution_id> <mcp_server_id> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { check, launchChromium, ok, openPage } from "./harness.mjs";
+import { check, inChromium, ok, openPage } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -18,9 +18,7 @@ if (!shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const browser = await launchChromium();
-const problems = [];
-try {
+await inChromium(async (browser, problems) => {
   const { page } = await openPage(browser, problems, { width: 1280, height: 860 }, 20000);
   page.on("console", (message) => {
     if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(`console: ${message.text()}`);
@@ -354,10 +352,4 @@ try {
 
   check(problems.length === 0, problems.join("\n"));
   ok("no script errors, failed requests, dialogs or secrets in URLs");
-} catch (error) {
-  console.error(error.stack || String(error));
-  if (problems.length) console.error(problems.join("\n"));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -15,6 +15,22 @@ export const launchChromium = () => chromium.launch({
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
 });
 
+// Runs a script's steps in a fresh Chromium with a list for the problems they collect; a failure prints its stack
+// (and the problems so far) and fails the process, and the browser is closed either way.
+export async function inChromium(steps) {
+  const browser = await launchChromium();
+  const problems = [];
+  try {
+    await steps(browser, problems);
+  } catch (error) {
+    console.error(error.stack || String(error));
+    if (problems.length) console.error(problems.join("\n"));
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
 // A page in a new browser context of the given size, each uncaught error on it collected into `problems`.
 export async function openPage(browser, problems, viewport, timeout) {
   const context = await browser.newContext({ viewport });

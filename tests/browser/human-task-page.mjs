@@ -5,7 +5,7 @@
 //
 // usage: node human-task-page.mjs <form_url> <expired_form_url> <screenshot_dir>
 // Prints one "ok <step>" line per step; exits non-zero on the first failure.
-import { check, launchChromium, ok, openPage } from "./harness.mjs";
+import { check, inChromium, ok, openPage } from "./harness.mjs";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -16,9 +16,7 @@ if (!formUrl || !expiredUrl || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const browser = await launchChromium();
-const problems = [];
-try {
+await inChromium(async (browser, problems) => {
   const { page } = await openPage(browser, problems, { width: 390, height: 844 }, 15000);
   // Every failed response is a problem except the one the test provokes (a submission missing a required field).
   let expectedFailures = 0;
@@ -86,10 +84,4 @@ try {
 
   check(problems.length === 0, problems.join("\n"));
   ok("no script errors or failed requests");
-} catch (error) {
-  console.error(error.stack || String(error));
-  if (problems.length) console.error(problems.join("\n"));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});
