@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Patchbay.Tests.Apps;
 using Patchbay.Tests.Hosted;
@@ -24,10 +23,7 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
     [Fact]
     public async Task Dashboard_SignIn_FailedExecution_Rerun_EditAndPublish_AllAsText()
     {
-        var folder = Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "tests", "browser");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed: run `npm ci` in {folder} (./test.sh does).");
-        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is not installed: apt-get install chromium chromium-driver (./test.sh does).");
+        BrowserScript.AssertInstalled();
 
         var (_, key, _) = await app.CreateOrgAsync("Acme <b>Org</b>");
         var accountId = PatchbayApp.NewAccountId();
@@ -81,32 +77,10 @@ public abstract class DashboardBrowserTests(PatchbayApp app)
             Assert.NotEqual(true, called.IsError);
         }
 
-        var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
-        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["dashboard.mjs", app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, waiting, server, shots]) info.ArgumentList.Add(arg);
-        using var node = Process.Start(info)!;
-        var output = node.StandardOutput.ReadToEndAsync(Ct);
-        var errors = node.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(5));
-        try
-        {
-            // The worker runs what the browser starts (the rerun) until the script ends.
-            while (!node.HasExited)
-            {
-                await DrainAsync(app);
-                await Task.WhenAny(node.WaitForExitAsync(timeout.Token), Task.Delay(250, timeout.Token));
-                timeout.Token.ThrowIfCancellationRequested();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await errors;
-        Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(16, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        // The worker runs what the browser starts (the rerun) until the script ends.
+        await BrowserScript.RunAsync("dashboard.mjs", [app.BaseAddress, key, PatchbayApp.AdminToken, accountId, failed, draft, waiting, server,
+            BrowserScript.Screenshots(app)], okSteps: 16, TimeSpan.FromMinutes(5), Ct,
+            whileRunning: () => DrainAsync(app));
 
         // What the browser did is what the server holds: the account kept (its deletion declined), a completed rerun
         // of the failed execution with the payload unchanged, the waiting one stopped, a second published version

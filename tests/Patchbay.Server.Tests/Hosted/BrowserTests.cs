@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using Patchbay.Tests.Apps;
 using Patchbay.Tests.Infrastructure;
@@ -27,10 +26,7 @@ public abstract class BrowserTests(PatchbayApp app)
     [Fact]
     public async Task HostedConnectPage_KeyBasedAndOAuth_ConnectThenDisconnect()
     {
-        var folder = Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "tests", "browser");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed: run `npm ci` in {folder} (./test.sh does).");
-        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is not installed: apt-get install chromium chromium-driver (./test.sh does).");
+        BrowserScript.AssertInstalled();
 
         var (orgId, key, _) = await app.CreateOrgAsync("Acme");
         await ApiAssert.OkAsync(await app.AdminClient().PutAsJsonAsync($"/admin/v1/orgs/{orgId}/oauth/asana",
@@ -42,26 +38,7 @@ public abstract class BrowserTests(PatchbayApp app)
         var hosted = await ApiAssert.OkAsync(await session.PostAsJsonAsync("/api/v2/public/connect-url?single_use=true",
             new { name = "Acme", button_color = "#0f766e" }, Ct));
 
-        var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
-        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["connect-page.mjs", hosted.Str("hosted_url"), FakeProvider.StripeKey, shots]) info.ArgumentList.Add(arg);
-        using var node = Process.Start(info)!;
-        var output = node.StandardOutput.ReadToEndAsync(Ct);
-        var errors = node.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await errors;
-        Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(8, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        await BrowserScript.RunAsync("connect-page.mjs", [hosted.Str("hosted_url"), FakeProvider.StripeKey, BrowserScript.Screenshots(app)], okSteps: 8, TimeSpan.FromMinutes(2), Ct);
 
         // What the browser did is what the server holds.
         var apps = await ApiAssert.OkAsync(await app.ClientFor(key, account).GetAsync("/api/v2/public/application", Ct));

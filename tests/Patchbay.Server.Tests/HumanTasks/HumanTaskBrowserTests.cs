@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Patchbay.HumanTasks;
 using Patchbay.Tests.Apps;
@@ -20,10 +19,7 @@ public abstract class HumanTaskBrowserTests(PatchbayApp app)
     [Fact]
     public async Task HostedForm_FilledAndSubmitted_ResumesTheExecution_ExpiredFormSaysSo()
     {
-        var folder = Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "tests", "browser");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed: run `npm ci` in {folder} (./test.sh does).");
-        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is not installed: apt-get install chromium chromium-driver (./test.sh does).");
+        BrowserScript.AssertInstalled();
 
         var (key, account) = await OrgAsync(app);
         var client = app.ClientFor(key, account);
@@ -37,27 +33,9 @@ public abstract class HumanTaskBrowserTests(PatchbayApp app)
         app.Time.Advance(TimeSpan.FromSeconds(61));
         await app.Services.GetRequiredService<HumanTaskExpiryWorker>().RunOnceAsync(Ct);
 
-        var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
-        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["human-task-page.mjs", app.BaseAddress.TrimEnd('/') + formUrl.PathAndQuery, app.BaseAddress.TrimEnd('/') + expiredUrl.PathAndQuery, shots])
-            info.ArgumentList.Add(arg);
-        using var node = Process.Start(info)!;
-        var output = node.StandardOutput.ReadToEndAsync(Ct);
-        var errors = node.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await errors;
-        Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(7, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        var site = app.BaseAddress.TrimEnd('/');
+        await BrowserScript.RunAsync("human-task-page.mjs", [site + formUrl.PathAndQuery, site + expiredUrl.PathAndQuery, BrowserScript.Screenshots(app)],
+            okSteps: 7, TimeSpan.FromMinutes(2), Ct);
 
         // What the browser submitted is what the execution resumed with.
         await RunWorkersAsync(app);

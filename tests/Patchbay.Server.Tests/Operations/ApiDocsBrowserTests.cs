@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Patchbay.Tests.Apps;
 using Patchbay.Tests.Infrastructure;
 using Xunit;
@@ -15,31 +14,9 @@ public abstract class ApiDocsBrowserTests(PatchbayApp app)
     [Fact]
     public async Task Docs_InChromium_RenderOfflineWithoutHostedServiceButtons()
     {
-        var folder = Path.Combine(SdkCompatibilityTests.RepositoryRoot(), "tests", "browser");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
-            $"playwright-core is not installed: run `npm ci` in {folder} (./test.sh does).");
-        Assert.True(File.Exists("/usr/bin/chromium"), "Chromium is not installed: apt-get install chromium chromium-driver (./test.sh does).");
+        BrowserScript.AssertInstalled();
 
-        var shots = Path.Combine(folder, "screenshots", app.Provider.ToString().ToLowerInvariant());
-        var info = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["api-docs.mjs", app.BaseAddress, shots]) info.ArgumentList.Add(arg);
-        using var node = Process.Start(info)!;
-        var output = node.StandardOutput.ReadToEndAsync(Ct);
-        var errors = node.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw;
-        }
-        var text = await output + await errors;
-        Assert.True(node.ExitCode == 0, text);
-        Assert.Equal(4, text.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        await BrowserScript.RunAsync("api-docs.mjs", [app.BaseAddress, BrowserScript.Screenshots(app)], okSteps: 4, TimeSpan.FromMinutes(2), Ct);
     }
 }
 
